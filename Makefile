@@ -1,0 +1,73 @@
+# image-policy-controller: every entry point sets up what it needs (pinned Node, npm packages,
+# test tooling) on first use, so a fresh clone needs only `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(CURDIR)/.tools/node/bin
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+NODE_FLAGS := --experimental-vm-modules --no-warnings=ExperimentalWarning
+JEST := node $(NODE_FLAGS) node_modules/jest/bin/jest.js
+CLI := node dist/pkg/cli/main.js
+
+# Set SKIP_INTEGRATION=1 for a quick loop that runs only the unit tests.
+SKIP_INTEGRATION ?=
+
+.PHONY: help
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(NODE_BIN)/node: hack/ensure-node.sh
+	bash hack/ensure-node.sh >/dev/null
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(NODE_BIN)/node
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## pinned Node and npm packages
+
+.PHONY: build
+build: deps ## compile TypeScript to dist/
+	tsc -p tsconfig.build.json
+
+.PHONY: run
+run: build ## the main job: render the bundled examples (see README)
+	$(CLI) crds
+
+.PHONY: generate
+generate: deps ## regenerate crds/ from the API types
+	node hack/crdgen/main.ts crds
+
+.PHONY: verify-generated
+verify-generated: deps ## fail when crds/ is stale
+	node hack/crdgen/main.ts --check crds
+
+.PHONY: typecheck
+typecheck: deps
+	tsc -p tsconfig.json --noEmit
+
+.PHONY: lint
+lint: deps
+	eslint --max-warnings=0 .
+	prettier --check . >/dev/null || { prettier --list-different .; exit 1; }
+
+.PHONY: test-unit
+test-unit: deps ## unit tests (beside the code)
+	$(JEST) --selectProjects unit
+
+.PHONY: test-integration
+test-integration: deps build ## integration tests against a real kube-apiserver and etcd
+	$(JEST) --selectProjects integration --runInBand
+
+.PHONY: test
+test: deps verify-generated typecheck lint build ## everything CI runs
+	$(JEST) --selectProjects unit
+ifeq ($(SKIP_INTEGRATION),)
+	@$(MAKE) --no-print-directory test-integration
+endif
+
+.PHONY: clean
+clean:
+	rm -rf dist coverage

@@ -1,0 +1,3 @@
+module image-policy-controller.local/policy-judge
+
+go 1.25.0
