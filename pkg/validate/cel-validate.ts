@@ -1,0 +1,143 @@
+// The parts of CRD validation that the API server runs after the OpenAPI schema passes: list-type
+// uniqueness (x-kubernetes-list-type set/map) and CEL rules (x-kubernetes-validations).
+import { isCelError, type CelInput } from "@bufbuild/cel";
+import type { JsonSchemaProps } from "../apis/apiextensions.ts";
+import { compileRule, ruleUsesOldSelf } from "./cel-k8s.ts";
+import { childPath, goValue, jsonTypeName, type FieldError } from "./field-error.ts";
+
+/** Converts a JSON value to the CEL value the API server binds to `self` for this schema. */
+export function toCelValue(schema: JsonSchemaProps | undefined, value: unknown): CelInput {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") {
+    return schema?.format === "byte" ? new Uint8Array(Buffer.from(value, "base64")) : value;
+  }
+  if (typeof value === "number") {
+    return schema?.type === "number" || !Number.isInteger(value) ? value : BigInt(value);
+  }
+  if (typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map((item) => toCelValue(schema?.items, item));
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => [k, toCelValue(schema?.properties?.[k] ?? schema?.additionalProperties, v)] as const,
+  );
+  return new Map(entries);
+}
+
+export interface StructuralChecks {
+  /** x-kubernetes-list-type uniqueness: checked even when the OpenAPI schema fails. */
+  listTypes: boolean;
+  /** CEL rules: skipped by the API server when the OpenAPI schema fails. */
+  cel: boolean;
+}
+
+export function validateCelAndListTypes(
+  schema: JsonSchemaProps,
+  value: unknown,
+  checks: StructuralChecks,
+  path = "",
+): FieldError[] {
+  const errors: FieldError[] = [];
+  walk(schema, value, path, checks, errors);
+  return errors;
+}
+
+function walk(
+  schema: JsonSchemaProps,
+  value: unknown,
+  path: string,
+  checks: StructuralChecks,
+  errors: FieldError[],
+): void {
+  if (value === undefined || value === null) return;
+  for (const { rule, message } of checks.cel ? (schema["x-kubernetes-validations"] ?? []) : []) {
+    // Transition rules only run on updates, when there is an old object.
+    if (ruleUsesOldSelf(rule)) continue;
+    const result = compileRule(rule)(toCelValue(schema, value));
+    if (result === true) continue;
+    const detail = isCelError(result) ? `rule evaluation error: ${String(result.message)}` : message;
+    errors.push({
+      field: path || "<nil>",
+      type: "FieldValueInvalid",
+      message: `Invalid value: "${jsonTypeName(value)}": ${detail}`,
+    });
+  }
+  if (Array.isArray(value)) {
+    if (checks.listTypes) errors.push(...listTypeErrors(schema, value, path));
+    const items = schema.items;
+    if (items) value.forEach((item, i) => walk(items, item, childPath(path, i), checks, errors));
+    return;
+  }
+  if (typeof value === "object") {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      const property = schema.properties?.[key];
+      if (property) walk(property, child, childPath(path, key), checks, errors);
+      else if (schema.additionalProperties) {
+        walk(schema.additionalProperties, child, childPath(path, key, true), checks, errors);
+      }
+    }
+  }
+}
+
+function listTypeErrors(schema: JsonSchemaProps, list: unknown[], path: string): FieldError[] {
+  const listType = schema["x-kubernetes-list-type"];
+  const errors: FieldError[] = [];
+  if (listType === "set") {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      const key = JSON.stringify(item);
+      if (seen.has(key))
+        errors.push({
+          field: childPath(path, i),
+          type: "FieldValueDuplicate",
+          message: `Duplicate value: ${goValue(item)}`,
+        });
+      seen.add(key);
+    });
+  } else if (listType === "map") {
+    const keys = schema["x-kubernetes-list-map-keys"] ?? [];
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      const record = (item ?? {}) as Record<string, unknown>;
+      const key = JSON.stringify(keys.map((k) => record[k]));
+      if (seen.has(key)) {
+        const shown = keys
+          .filter((k) => record[k] !== undefined)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${goValue(record[k])}`)
+          .join(", ");
+        errors.push({
+          field: childPath(path, i),
+          type: "FieldValueDuplicate",
+          message: `Duplicate value: map[string]interface {}{${shown}}`,
+        });
+      }
+      seen.add(key);
+    });
+  }
+  return errors;
+}
+
+/** Fields the schema does not declare: the API server prunes them; strict clients reject them. */
+export function unknownFields(schema: JsonSchemaProps, value: unknown, path = ""): FieldError[] {
+  const errors: FieldError[] = [];
+  const visit = (node: JsonSchemaProps | undefined, v: unknown, p: string): void => {
+    if (!node || v === null || typeof v !== "object" || node["x-kubernetes-preserve-unknown-fields"]) return;
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => visit(node.items, item, childPath(p, i)));
+      return;
+    }
+    if (p === "metadata") return;
+    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
+      const property = node.properties?.[key];
+      if (property) visit(property, child, childPath(p, key));
+      else if (node.additionalProperties) visit(node.additionalProperties, child, childPath(p, key, true));
+      else
+        errors.push({
+          field: childPath(p, key),
+          type: "FieldValueUnknown",
+          message: `Unknown field: field not declared in schema`,
+        });
+    }
+  };
+  visit(schema, value, path);
+  return errors;
+}
