@@ -1,9 +1,10 @@
-// Offline validation of one Kubernetes object against the generated CRDs, in the API server's
-// order and words: OpenAPI schema first; when it fails, CEL rules are not evaluated (and the server
-// says so); otherwise list-type uniqueness and CEL rules.
+// Offline validation of one Kubernetes object against the generated CRDs, as the API server does it
+// (apiextensions-apiserver's customResourceStrategy.Validate): metadata, OpenAPI schema, list-type
+// uniqueness, then CEL rules unless a blocking error came first. Same errors, same words.
 import type { CrdCatalog } from "./crd-catalog.ts";
 import { validateCelAndListTypes, unknownFields } from "./cel-validate.ts";
-import { SKIPPED_CEL_ERROR, type FieldError } from "./field-error.ts";
+import type { JsonSchemaProps } from "../apis/apiextensions.ts";
+import { SKIPPED_CEL_ERROR, type FieldError, type FieldErrorType } from "./field-error.ts";
 import { validateOpenApi } from "./openapi.ts";
 
 export interface ObjectValidation {
@@ -18,6 +19,28 @@ export interface ObjectValidation {
 }
 
 export class UnknownKindError extends Error {}
+
+// apiextensions-apiserver's hasBlockingErr: these OpenAPI failures stop CEL evaluation (a rule could
+// otherwise see a value of the wrong type or an unbounded size); minLength, minItems and pattern
+// failures do not.
+const CEL_BLOCKING_ERROR_TYPES = new Set<FieldErrorType>([
+  "FieldValueNotSupported",
+  "FieldValueRequired",
+  "FieldValueTooLong",
+  "FieldValueTooMany",
+  "FieldValueTypeInvalid",
+]);
+
+/** The API server only builds a CEL validator (and reports skipped rules) when the schema has rules. */
+function hasCelRules(schema: JsonSchemaProps): boolean {
+  if ((schema["x-kubernetes-validations"] ?? []).length > 0) return true;
+  const children = [
+    ...Object.values(schema.properties ?? {}),
+    ...(schema.items ? [schema.items] : []),
+    ...(schema.additionalProperties ? [schema.additionalProperties] : []),
+  ];
+  return children.some(hasCelRules);
+}
 
 export function validateObject(catalog: CrdCatalog, object: Record<string, unknown>): ObjectValidation {
   const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
@@ -37,10 +60,16 @@ export function validateObject(catalog: CrdCatalog, object: Record<string, unkno
     });
   }
   const schemaErrors = validateOpenApi(kindSchema.schema, object);
-  const schemaValid = schemaErrors.length === 0;
   errors.push(...schemaErrors);
-  errors.push(...validateCelAndListTypes(kindSchema.schema, object, { listTypes: true, cel: schemaValid }));
-  if (!schemaValid) errors.push(SKIPPED_CEL_ERROR);
+  const listErrors = validateCelAndListTypes(kindSchema.schema, object, { listTypes: true, cel: false });
+  errors.push(...listErrors);
+  if (hasCelRules(kindSchema.schema)) {
+    if (errors.some((e) => CEL_BLOCKING_ERROR_TYPES.has(e.type))) {
+      errors.push(SKIPPED_CEL_ERROR);
+    } else {
+      errors.push(...validateCelAndListTypes(kindSchema.schema, object, { listTypes: false, cel: true }));
+    }
+  }
   const result: ObjectValidation = {
     apiVersion,
     kind,
