@@ -22,7 +22,9 @@ $(NODE_BIN)/node: hack/ensure-node.sh
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(NODE_BIN)/node
-	npm ci --no-audit --no-fund --loglevel=error
+	@# `npm ci` refuses a lockfile without the optional packages of other platforms, which this
+	@# registry does not serve; `npm install` honours the lockfile and skips them.
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 .PHONY: deps

@@ -4,18 +4,24 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project } from "ts-morph";
+import { compareStrings } from "../../pkg/util/sorted.ts";
 import { buildCrd, isRootKind } from "./crd.ts";
 import { renderCrdYaml } from "./emit.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../..");
 
-/** Every CRD file the API types define, by file name. */
-export function generateCrdFiles(): Map<string, string> {
+/** A ts-morph project holding the API types. */
+export function loadApiProject(): Project {
   const project = new Project({
     tsConfigFilePath: join(repoRoot, "tsconfig.json"),
     skipAddingFilesFromTsConfig: true,
   });
   project.addSourceFilesAtPaths(join(repoRoot, "pkg/apis/**/*.ts"));
+  return project;
+}
+
+/** Every CRD file the API types define, by file name. */
+export function generateCrdFiles(project: Project = loadApiProject()): Map<string, string> {
   const files = new Map<string, string>();
   for (const sourceFile of project.getSourceFiles()) {
     if (sourceFile.getFilePath().endsWith(".test.ts")) continue;
@@ -25,7 +31,16 @@ export function generateCrdFiles(): Map<string, string> {
       files.set(`${crd.spec.group}_${crd.spec.names.plural}.yaml`, renderCrdYaml(crd));
     }
   }
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/** The files of `dir` that differ from, are missing from, or are extra to `wanted`. */
+export function staleCrdFiles(wanted: Map<string, string>, dir: string): string[] {
+  const present = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+  const differing = [...wanted]
+    .filter(([name, text]) => !present.includes(name) || readFileSync(join(dir, name), "utf8") !== text)
+    .map(([name]) => name);
+  return [...differing, ...present.filter((name) => !wanted.has(name))];
 }
 
 function main(args: string[]): number {
@@ -33,13 +48,7 @@ function main(args: string[]): number {
   const dir = resolve(args[check ? 1 : 0] ?? "crds");
   const wanted = generateCrdFiles();
   if (check) {
-    const present = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-    const stale = [
-      ...[...wanted].filter(
-        ([name, text]) => !present.includes(name) || readFileSync(join(dir, name), "utf8") !== text,
-      ),
-      ...present.filter((name) => !wanted.has(name)).map((name) => [name, ""] as const),
-    ].map(([name]) => name);
+    const stale = staleCrdFiles(wanted, dir);
     if (stale.length > 0) {
       console.error(`crds/ is stale (run \`make generate\`): ${stale.join(", ")}`);
       return 1;

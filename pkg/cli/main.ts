@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `image-policy`: the command line of image-policy-controller.
+import { fileURLToPath } from "node:url";
+import { realpathSync } from "node:fs";
+import { crdsHelp, runCrds } from "./crds.ts";
+import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
+import { runValidate, validateHelp } from "./validate.ts";
+
+interface Command {
+  summary: string;
+  help: string;
+  run(args: string[], io: CommandIO): number | Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  crds: { summary: "print the CustomResourceDefinitions", help: crdsHelp, run: runCrds },
+  validate: {
+    summary: "validate manifests offline, as the API server would",
+    help: validateHelp,
+    run: runValidate,
+  },
+};
+
+export const mainHelp = `Usage: image-policy COMMAND [OPTIONS]
+
+Renders, delivers and checks container image signature policy (ClusterImagePolicy, ImagePolicy)
+for the nodes of an OpenShift-style cluster.
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
+  .join("\n")}
+
+Run \`image-policy COMMAND --help\` for a command's options.`;
+
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(mainHelp);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`image-policy: unknown command "${name}"\n\n${mainHelp}`);
+    return EXIT_USAGE;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
+      io.err(`image-policy ${name}: ${(error as Error).message}\n\n${command.help}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && realpathSync(script) === fileURLToPath(import.meta.url);
+}
+
+if (isEntryPoint()) {
+  // A closed pipe (`image-policy crds | head`) is a normal way for a reader to stop.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `image-policy: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
+}
