@@ -39,12 +39,14 @@ run: build ## the main job: render the bundled examples (see README)
 	$(CLI) crds
 
 .PHONY: generate
-generate: deps ## regenerate crds/ from the API types
+generate: deps ## regenerate crds/ and generated manifests from the code
 	node hack/crdgen/main.ts crds
+	node hack/manifestgen/main.ts
 
 .PHONY: verify-generated
-verify-generated: deps ## fail when crds/ is stale
+verify-generated: deps ## fail when crds/ or generated manifests are stale
 	node hack/crdgen/main.ts --check crds
+	node hack/manifestgen/main.ts --check
 
 .PHONY: typecheck
 typecheck: deps
