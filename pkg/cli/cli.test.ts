@@ -95,3 +95,48 @@ describe("image-policy validate", () => {
     expect(io.stdout).toEqual(["18 valid, 0 invalid"]);
   });
 });
+
+describe("image-policy check-update", () => {
+  const digest = "sha256:" + "ab".repeat(32);
+  it("accepts the canonical repository and exits 0", async () => {
+    const io = capture();
+    expect(await main(["check-update", `quay.io/openshift-release-dev/ocp-release@${digest}`], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/^accepted: /);
+  });
+
+  it("rejects a look-alike with the reason and exits 1; --force lets it through with a warning", async () => {
+    const rejected = capture();
+    expect(
+      await main(["check-update", `quay.io/openshift-release-dev/ocp-release-evil@${digest}`], rejected),
+    ).toBe(1);
+    expect(rejected.stdout[0]).toContain(
+      "not from repository quay.io/openshift-release-dev/ocp-release-evil",
+    );
+    const forced = capture();
+    expect(
+      await main(
+        ["check-update", "--force", "--output", "json", `registry.example.com/ocp@${digest}`],
+        forced,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(forced.stdout[0] ?? "{}")).toMatchObject({
+      decision: "forced",
+      flavour: "ocp",
+      force: true,
+    });
+  });
+
+  it("uses the OKD repository for --flavour okd, and exits 2 on usage errors", async () => {
+    expect(
+      await main(["check-update", "--flavour", "okd", `quay.io/okd/scos-release@${digest}`], capture()),
+    ).toBe(0);
+    expect(
+      await main(
+        ["check-update", "--flavour", "okd", `quay.io/openshift-release-dev/ocp-release@${digest}`],
+        capture(),
+      ),
+    ).toBe(1);
+    expect(await main(["check-update", "--flavour", "rhel", "x"], capture())).toBe(2);
+    expect(await main(["check-update"], capture())).toBe(2);
+  });
+});

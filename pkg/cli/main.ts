@@ -2,6 +2,7 @@
 // `image-policy`: the command line of image-policy-controller.
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
+import { checkUpdateHelp, runCheckUpdate } from "./check-update.ts";
 import { crdsHelp, runCrds } from "./crds.ts";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
 import { runValidate, validateHelp } from "./validate.ts";
@@ -18,6 +19,11 @@ const commands: Record<string, Command> = {
     summary: "validate manifests offline, as the API server would",
     help: validateHelp,
     run: runValidate,
+  },
+  "check-update": {
+    summary: "check a release-update pullspec against the update guard",
+    help: checkUpdateHelp,
+    run: runCheckUpdate,
   },
 };
 
