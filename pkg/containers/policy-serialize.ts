@@ -1,0 +1,189 @@
+// policy.json bytes identical to what MCO writes: Go's json.MarshalIndent(policy, "", "  ") of
+// containers/image's types. That means: struct fields in Go declaration order, map keys
+// (transports, scopes) sorted by UTF-8 bytes, omitempty fields left out when empty, []byte fields
+// as padded standard base64 of the decoded bytes, HTML-escaped strings, two-space indentation and
+// no trailing newline. Transports the model does not interpret (docker-daemon, …) are written like
+// any other, so a base policy keeps them.
+
+import { base64Encode, goBase64Decode } from "./go/base64.ts";
+import { goJsonString } from "./go/json-encode.ts";
+import { compareCodePoints } from "./go/utf8.ts";
+import type {
+  Policy,
+  PolicyReferenceMatch,
+  PolicyRequirement,
+  PRSigstoreSignedFulcio,
+  PRSigstoreSignedPKI,
+} from "./policy.ts";
+
+/** A JSON value in the order Go writes it: objects are ordered member lists. */
+type GoJson = { literal: string } | { members: [string, GoJson][] } | { items: GoJson[] };
+
+/**
+ * Serialises a policy the way containers/image's types marshal. Throws if a byte field is not
+ * base64 Go could have decoded (such a model cannot come from parsePolicyJson).
+ */
+export function serializePolicyJson(policy: Policy): string {
+  return render(policyJson(policy), 0);
+}
+
+function policyJson(policy: Policy): GoJson {
+  const transports = sortedKeys(policy.transports).map((transport): [string, GoJson] => {
+    const scopes = policy.transports[transport] ?? {};
+    return [
+      transport,
+      {
+        members: sortedKeys(scopes).map((scope): [string, GoJson] => [
+          scope,
+          requirementsJson(scopes[scope] ?? []),
+        ]),
+      },
+    ];
+  });
+  return {
+    members: [
+      ["default", requirementsJson(policy.default)],
+      ["transports", { members: transports }],
+    ],
+  };
+}
+
+function requirementsJson(requirements: readonly PolicyRequirement[]): GoJson {
+  return { items: requirements.map(requirementJson) };
+}
+
+function requirementJson(req: PolicyRequirement): GoJson {
+  const fields = new Fields();
+  fields.string("type", req.type);
+  switch (req.type) {
+    case "insecureAcceptAnything":
+    case "reject":
+      break;
+    case "signedBy":
+      fields.string("keyType", req.keyType);
+      fields.omitEmptyString("keyPath", req.keyPath);
+      fields.omitEmptyStrings("keyPaths", req.keyPaths);
+      fields.omitEmptyBytes("keyData", req.keyData);
+      fields.add("signedIdentity", identityJson(req.signedIdentity));
+      break;
+    case "signedBaseLayer":
+      fields.add("baseLayerIdentity", identityJson(req.baseLayerIdentity));
+      break;
+    case "sigstoreSigned":
+      fields.omitEmptyString("keyPath", req.keyPath);
+      fields.omitEmptyStrings("keyPaths", req.keyPaths);
+      fields.omitEmptyBytes("keyData", req.keyData);
+      fields.omitEmptyBytesList("keyDatas", req.keyDatas);
+      if (req.fulcio) fields.add("fulcio", fulcioJson(req.fulcio));
+      fields.omitEmptyString("rekorPublicKeyPath", req.rekorPublicKeyPath);
+      fields.omitEmptyStrings("rekorPublicKeyPaths", req.rekorPublicKeyPaths);
+      fields.omitEmptyBytes("rekorPublicKeyData", req.rekorPublicKeyData);
+      fields.omitEmptyBytesList("rekorPublicKeyDatas", req.rekorPublicKeyDatas);
+      if (req.pki) fields.add("pki", pkiJson(req.pki));
+      fields.add("signedIdentity", identityJson(req.signedIdentity));
+      break;
+  }
+  return fields.json();
+}
+
+function fulcioJson(f: PRSigstoreSignedFulcio): GoJson {
+  const fields = new Fields();
+  fields.omitEmptyString("caPath", f.caPath);
+  fields.omitEmptyBytes("caData", f.caData);
+  fields.omitEmptyString("oidcIssuer", f.oidcIssuer);
+  fields.omitEmptyString("subjectEmail", f.subjectEmail);
+  return fields.json();
+}
+
+function pkiJson(p: PRSigstoreSignedPKI): GoJson {
+  const fields = new Fields();
+  fields.omitEmptyString("caRootsPath", p.caRootsPath);
+  fields.omitEmptyBytes("caRootsData", p.caRootsData);
+  fields.omitEmptyString("caIntermediatesPath", p.caIntermediatesPath);
+  fields.omitEmptyBytes("caIntermediatesData", p.caIntermediatesData);
+  fields.omitEmptyString("subjectEmail", p.subjectEmail);
+  fields.omitEmptyString("subjectHostname", p.subjectHostname);
+  return fields.json();
+}
+
+function identityJson(identity: PolicyReferenceMatch): GoJson {
+  const fields = new Fields();
+  fields.string("type", identity.type);
+  switch (identity.type) {
+    case "exactReference":
+      fields.string("dockerReference", identity.dockerReference);
+      break;
+    case "exactRepository":
+      fields.string("dockerRepository", identity.dockerRepository);
+      break;
+    case "remapIdentity":
+      fields.string("prefix", identity.prefix);
+      fields.string("signedPrefix", identity.signedPrefix);
+      break;
+  }
+  return fields.json();
+}
+
+/** A struct's fields in declaration order, with Go's omitempty rules. */
+class Fields {
+  private readonly members: [string, GoJson][] = [];
+
+  add(name: string, value: GoJson): void {
+    this.members.push([name, value]);
+  }
+
+  string(name: string, value: string): void {
+    this.add(name, { literal: goJsonString(value) });
+  }
+
+  omitEmptyString(name: string, value: string | undefined): void {
+    if (value) this.string(name, value);
+  }
+
+  omitEmptyStrings(name: string, value: readonly string[] | undefined): void {
+    if (value && value.length > 0)
+      this.add(name, { items: value.map((s) => ({ literal: goJsonString(s) })) });
+  }
+
+  /** []byte with omitempty: written only when it holds at least one byte. */
+  omitEmptyBytes(name: string, value: string | undefined): void {
+    if (value === undefined) return;
+    const canonical = canonicalBytes(name, value);
+    if (canonical !== "") this.add(name, { literal: goJsonString(canonical) });
+  }
+
+  /** [][]byte with omitempty: the list is left out when empty; empty entries are written as "". */
+  omitEmptyBytesList(name: string, value: readonly string[] | undefined): void {
+    if (value && value.length > 0) {
+      this.add(name, { items: value.map((s) => ({ literal: goJsonString(canonicalBytes(name, s)) })) });
+    }
+  }
+
+  json(): GoJson {
+    return { members: this.members };
+  }
+}
+
+function canonicalBytes(name: string, base64: string): string {
+  const decoded = goBase64Decode(base64);
+  if (!decoded.ok) throw new Error(`${name} is not valid base64: ${decoded.message}`);
+  return base64Encode(decoded.bytes);
+}
+
+function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(record).sort(compareCodePoints);
+}
+
+/** json.MarshalIndent's layout: empty objects and arrays stay "{}" and "[]". */
+function render(value: GoJson, depth: number): string {
+  if ("literal" in value) return value.literal;
+  const inner = "  ".repeat(depth + 1);
+  const outer = "  ".repeat(depth);
+  if ("items" in value) {
+    if (value.items.length === 0) return "[]";
+    return `[\n${value.items.map((item) => inner + render(item, depth + 1)).join(",\n")}\n${outer}]`;
+  }
+  if (value.members.length === 0) return "{}";
+  const lines = value.members.map(([key, v]) => `${inner}${goJsonString(key)}: ${render(v, depth + 1)}`);
+  return `{\n${lines.join(",\n")}\n${outer}}`;
+}
