@@ -24,6 +24,10 @@ export default {
       displayName: "integration",
       roots: ["<rootDir>/test"],
       testMatch: ["**/*.test.ts"],
+      // One kube-apiserver + etcd for the whole run, with crds/ installed; tests get it from
+      // test/harness/env.ts. IPC_SKIP_CONTROLPLANE=1 skips it.
+      globalSetup: "<rootDir>/test/harness/jest-global-setup.mjs",
+      globalTeardown: "<rootDir>/test/harness/jest-global-teardown.mjs",
     },
   ],
 };

@@ -1,0 +1,2 @@
+// See jest-global-setup.mjs.
+export { default } from "./jest-global-teardown.ts";
