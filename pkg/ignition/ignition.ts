@@ -24,9 +24,12 @@ export interface IgnitionConfig {
  * "text/plain; charset=utf-8", gzip by its magic number; the dataurl package drops the space.
  */
 export function detectedMediaType(bytes: Uint8Array): string {
-  if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return "application/x-gzip";
+  if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08)
+    return "application/x-gzip";
   const head = bytes.subarray(0, 512);
-  const binary = head.some((b) => b <= 0x08 || b === 0x0b || (b >= 0x0e && b <= 0x1a) || (b >= 0x1c && b <= 0x1f));
+  const binary = head.some(
+    (b) => b <= 0x08 || b === 0x0b || (b >= 0x0e && b <= 0x1a) || (b >= 0x1c && b <= 0x1f),
+  );
   return binary ? "application/octet-stream" : "text/plain;charset=utf-8";
 }
 
@@ -34,7 +37,11 @@ export function dataUrl(bytes: Uint8Array): string {
   return `data:${detectedMediaType(bytes)};base64,${Buffer.from(bytes).toString("base64")}`;
 }
 
-export function ignitionFile(path: string, contents: Uint8Array, options: { gzip?: boolean } = {}): IgnitionFile {
+export function ignitionFile(
+  path: string,
+  contents: Uint8Array,
+  options: { gzip?: boolean } = {},
+): IgnitionFile {
   // mtime 0 and no name keep gzip output deterministic (Node writes neither by default).
   const payload = options.gzip ? new Uint8Array(gzipSync(contents, { level: 9 })) : contents;
   return {
@@ -46,13 +53,17 @@ export function ignitionFile(path: string, contents: Uint8Array, options: { gzip
 }
 
 export function ignitionConfig(files: IgnitionFile[]): IgnitionConfig {
-  return files.length > 0 ? { ignition: { version: IGNITION_VERSION }, storage: { files } } : { ignition: { version: IGNITION_VERSION } };
+  return files.length > 0
+    ? { ignition: { version: IGNITION_VERSION }, storage: { files } }
+    : { ignition: { version: IGNITION_VERSION } };
 }
 
 /** The bytes a node writes for this file (data URL decoded, gunzipped when compressed). */
 export function decodeIgnitionFile(file: IgnitionFile): Uint8Array {
   const match = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(file.contents.source);
   if (!match) throw new Error(`${file.path}: contents.source is not a data URL`);
-  const raw = match[2] ? Buffer.from(match[3] ?? "", "base64") : Buffer.from(decodeURIComponent(match[3] ?? ""), "latin1");
+  const raw = match[2]
+    ? Buffer.from(match[3] ?? "", "base64")
+    : Buffer.from(decodeURIComponent(match[3] ?? ""), "latin1");
   return new Uint8Array(file.contents.compression === "gzip" ? gunzipSync(raw) : raw);
 }

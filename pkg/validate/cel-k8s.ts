@@ -40,7 +40,7 @@ export function dns1123SubdomainErrors(value: string): string[] {
   if (value.length > 253) errors.push("must be no more than 253 characters");
   if (!DNS1123_SUBDOMAIN.test(value)) {
     errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     );
   }
   return errors;

@@ -99,15 +99,19 @@ function listTypeErrors(schema: JsonSchemaProps, list: unknown[], path: string):
       const record = (item ?? {}) as Record<string, unknown>;
       const key = JSON.stringify(keys.map((k) => record[k]));
       if (seen.has(key)) {
-        const shown = keys
-          .filter((k) => record[k] !== undefined)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${goValue(record[k])}`)
-          .join(", ");
+        // The API server prints the key fields as Go marshals a map: JSON with sorted keys.
+        const shown = JSON.stringify(
+          Object.fromEntries(
+            keys
+              .filter((k) => record[k] !== undefined)
+              .sort()
+              .map((k) => [k, record[k]]),
+          ),
+        );
         errors.push({
           field: childPath(path, i),
           type: "FieldValueDuplicate",
-          message: `Duplicate value: map[string]interface {}{${shown}}`,
+          message: `Duplicate value: ${shown}`,
         });
       }
       seen.add(key);

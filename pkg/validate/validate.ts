@@ -4,7 +4,8 @@
 import type { CrdCatalog } from "./crd-catalog.ts";
 import { validateCelAndListTypes, unknownFields } from "./cel-validate.ts";
 import type { JsonSchemaProps } from "../apis/apiextensions.ts";
-import { SKIPPED_CEL_ERROR, type FieldError, type FieldErrorType } from "./field-error.ts";
+import { dns1123SubdomainErrors } from "./cel-k8s.ts";
+import { goValue, SKIPPED_CEL_ERROR, type FieldError, type FieldErrorType } from "./field-error.ts";
 import { validateOpenApi } from "./openapi.ts";
 
 export interface ObjectValidation {
@@ -52,7 +53,15 @@ export function validateObject(catalog: CrdCatalog, object: Record<string, unkno
     throw new UnknownKindError(`unknown kind ${kind || "(none)"} in apiVersion ${apiVersion || "(none)"}`);
 
   const errors: FieldError[] = [];
-  if (name === "" && typeof metadata.generateName !== "string") {
+  if (name !== "") {
+    for (const problem of dns1123SubdomainErrors(name)) {
+      errors.push({
+        field: "metadata.name",
+        type: "FieldValueInvalid",
+        message: `Invalid value: ${goValue(name)}: ${problem}`,
+      });
+    }
+  } else if (typeof metadata.generateName !== "string") {
     errors.push({
       field: "metadata.name",
       type: "FieldValueRequired",
