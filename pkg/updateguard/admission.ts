@@ -11,6 +11,9 @@ export const GUARD_POLICY_NAME = "release-update-guard.image-policy.dev";
 export const FORCED_POLICY_NAME = "release-update-guard-forced.image-policy.dev";
 
 const image = "object.spec.desiredUpdate.image";
+// A message with a line break is replaced by the API server with "failed expression: …", so the
+// requested image is shown with its line breaks flattened.
+const shownImage = `${image}.replace('\\n', ' ').replace('\\r', ' ')`;
 
 /** CEL string literal (single-quoted) for a pattern or message. */
 function celString(value: string): string {
@@ -79,7 +82,7 @@ export function guardPolicy(flavour: Flavour) {
     flavour,
     {
       expression: "variables.forced || variables.canonical",
-      messageExpression: `'release images must come from ${expected} (by tag or sha256 digest): refusing ' + ${image} + '; set spec.desiredUpdate.force only to install an image you trust with full administrative access to the cluster'`,
+      messageExpression: `'release images must come from ${expected} (by tag or sha256 digest): refusing ' + ${shownImage} + '; set spec.desiredUpdate.force only to install an image you trust with full administrative access to the cluster'`,
     },
     "requested-release-image",
   );
@@ -92,7 +95,7 @@ export function forcedPolicy(flavour: Flavour) {
     flavour,
     {
       expression: "!variables.forced || variables.canonical",
-      messageExpression: `'forced update to ' + ${image} + ', which is not in ${expected}: it will run with full administrative access to the cluster'`,
+      messageExpression: `'forced update to ' + ${shownImage} + ', which is not in ${expected}: it will run with full administrative access to the cluster'`,
     },
     "requested-release-image-forced",
   );
