@@ -5,6 +5,7 @@ import { realpathSync } from "node:fs";
 import { checkUpdateHelp, runCheckUpdate } from "./check-update.ts";
 import { crdsHelp, runCrds } from "./crds.ts";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
+import { renderHelp, runRender } from "./render.ts";
 import { runValidate, validateHelp } from "./validate.ts";
 
 interface Command {
@@ -14,6 +15,11 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  render: {
+    summary: "render node files and MachineConfigs from manifests, offline",
+    help: renderHelp,
+    run: runRender,
+  },
   crds: { summary: "print the CustomResourceDefinitions", help: crdsHelp, run: runCrds },
   validate: {
     summary: "validate manifests offline, as the API server would",

@@ -1,0 +1,177 @@
+// `image-policy render -f DIR_OR_FILES`: renders node files and MachineConfigs from manifests,
+// offline, with the engine the controller uses.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import type { KubeObject } from "../apis/meta.ts";
+import { readManifests } from "../manifests/read.ts";
+import { formatCrioVersion, NEWEST_CRIO, parseCrioVersion } from "../render/crio-version.ts";
+import { snapshotFromManifests } from "../render/manifest-snapshot.ts";
+import { outcomeLabel, type PolicyOutcome } from "../render/outcome.ts";
+import { render, type Rendered } from "../render/render.ts";
+import type { Snapshot } from "../render/snapshot.ts";
+import { loadCrdCatalog } from "../validate/crd-catalog.ts";
+import { formatFieldError } from "../validate/field-error.ts";
+import { UnknownKindError, validateObject } from "../validate/validate.ts";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "./io.ts";
+import { CONTROLLER_VERSION } from "./version.ts";
+
+export const renderHelp = `Usage: image-policy render -f DIR_OR_FILE [-f …] [-o OUT] [--format files|machineconfigs|both]
+                           [--crio-version X.Y] [--profile PROFILE]
+
+Renders, offline and with the controller's engine, what the nodes of a cluster would get from the
+manifests given: ClusterImagePolicy, ImagePolicy, ClusterSimpleSigningPolicy, and optionally a
+FeatureGate, a ClusterVersion (desired release, overrides), the Image config (allowed/blocked
+registries), ImageDigestMirrorSets, ImageTagMirrorSets and MachineConfigPools.
+
+Defaults for what is not given: the SigstoreImageVerification feature gate on (Default feature
+set), pools master and worker, the upstream base policy.json, CRI-O ${formatCrioVersion(NEWEST_CRIO)}.
+Release-payload manifests (with release.openshift.io annotations, like the managed 'openshift'
+policy) are filtered with the cluster-version operator's include rules against the FeatureGate and
+the ClusterVersion's spec.overrides.
+
+Every manifest is validated first, as the API server would; an invalid policy is reported and left
+out. One line per policy says what happened: Applied, ConflictScopes, Invalid, Ignored (feature gate
+off) or Excluded (release manifest not included).
+
+  -o OUT           write the result under OUT: files as OUT/etc/… (OUT/<pool>/etc/… when pools differ),
+                   MachineConfigs as OUT/machineconfigs/99-<pool>-generated-registries.yaml
+  --format         what to write: files, machineconfigs or both (default both)
+  --crio-version   the CRI-O release on the nodes; policies it cannot parse are Invalid
+  --profile        the cluster profile for release-manifest include rules
+                   (default self-managed-high-availability)
+
+Exit status: 0 every policy applied, 1 some policy invalid or conflicting, 2 unusable input.`;
+
+export function runRender(args: string[], io: CommandIO): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      filename: { type: "string", short: "f", multiple: true },
+      output: { type: "string", short: "o" },
+      format: { type: "string", default: "both" },
+      "crio-version": { type: "string" },
+      profile: { type: "string" },
+    },
+    strict: true,
+  });
+  const paths = values.filename ?? [];
+  if (paths.length === 0) throw new UsageError("render needs at least one -f DIR_OR_FILE");
+  if (!["files", "machineconfigs", "both"].includes(values.format)) {
+    throw new UsageError(`unknown --format "${values.format}" (files, machineconfigs or both)`);
+  }
+  const crioVersion =
+    values["crio-version"] === undefined ? NEWEST_CRIO : parseCrioVersion(values["crio-version"]);
+  if (!crioVersion)
+    throw new UsageError(`--crio-version must look like 1.33, got "${values["crio-version"]}"`);
+
+  const manifests = readManifests(paths);
+  for (const p of manifests.problems) io.err(`${p.source}: ${p.message}`);
+  if (manifests.problems.length > 0) return EXIT_USAGE;
+
+  const catalog = loadCrdCatalog();
+  const usable: { source: string; object: KubeObject }[] = [];
+  const invalidOutcomes: PolicyOutcome[] = [];
+  let unusable = false;
+  for (const { source, object } of manifests.documents) {
+    let errors: string[];
+    try {
+      errors = validateObject(catalog, object).errors.map(formatFieldError);
+    } catch (error) {
+      if (!(error instanceof UnknownKindError)) throw error;
+      errors = [];
+    }
+    const kube = object as unknown as KubeObject;
+    if (errors.length === 0) {
+      usable.push({ source, object: kube });
+      continue;
+    }
+    const policyKinds = ["ClusterImagePolicy", "ImagePolicy", "ClusterSimpleSigningPolicy"];
+    if (policyKinds.includes(kube.kind)) {
+      const outcome: PolicyOutcome = {
+        kind: kube.kind as PolicyOutcome["kind"],
+        name: kube.metadata?.name ?? "",
+        state: "Invalid",
+        reason: "Invalid",
+        message: errors.join("; "),
+        appliedScopes: [],
+      };
+      if (kube.metadata?.namespace) outcome.namespace = kube.metadata.namespace;
+      invalidOutcomes.push(outcome);
+    } else {
+      for (const e of errors) io.err(`${source}: ${kube.kind}/${kube.metadata?.name ?? ""}: ${e}`);
+      unusable = true;
+    }
+  }
+  if (unusable) return EXIT_USAGE;
+
+  const built = snapshotFromManifests(usable, {
+    crioVersion,
+    controllerVersion: CONTROLLER_VERSION,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
+  for (const p of built.problems) io.err(p);
+  if (built.problems.length > 0) return EXIT_USAGE;
+  for (const i of built.ignored) io.err(`${i.source}: ${i.kind} is not an input of render; ignored`);
+
+  const rendered = render(built.snapshot);
+  for (const w of rendered.warnings) io.err(`warning: ${w}`);
+  if (rendered.errors.length > 0) {
+    for (const e of rendered.errors) io.err(`error: ${e}`);
+    return EXIT_USAGE;
+  }
+  const outcomes = [...invalidOutcomes, ...rendered.outcomes].sort((a, b) =>
+    outcomeLabel(a) < outcomeLabel(b) ? -1 : outcomeLabel(a) > outcomeLabel(b) ? 1 : 0,
+  );
+  for (const o of outcomes) io.out(outcomeLine(o));
+  for (const e of built.excluded) io.out(`Excluded        ${e.name}: ${e.reason}`);
+
+  if (values.output) writeOutput(values.output, values.format, rendered, built.snapshot, io);
+  return outcomes.some((o) => o.state === "Invalid" || o.state === "ConflictScopes")
+    ? EXIT_FINDINGS
+    : EXIT_OK;
+}
+
+function outcomeLine(o: PolicyOutcome): string {
+  const what = outcomeLabel(o);
+  const scopes = `${o.appliedScopes.length} scope${o.appliedScopes.length === 1 ? "" : "s"}`;
+  switch (o.state) {
+    case "Applied":
+      return `Applied         ${what} (${scopes})`;
+    case "ConflictScopes":
+      return `ConflictScopes  ${what} (${scopes} applied): ${o.message}`;
+    default:
+      return `${o.state.padEnd(16)}${what}: ${o.message}`;
+  }
+}
+
+function writeOutput(
+  out: string,
+  format: string,
+  rendered: Rendered,
+  snapshot: Snapshot,
+  io: CommandIO,
+): void {
+  const write = (path: string, text: string): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  };
+  if (format !== "machineconfigs") {
+    const distinct = new Set([...rendered.files.values()].map((files) => JSON.stringify(files)));
+    for (const [pool, files] of rendered.files) {
+      const root = distinct.size <= 1 ? out : join(out, pool);
+      for (const file of files) write(join(root, file.path), file.contents);
+      if (distinct.size <= 1) break;
+    }
+  }
+  if (format !== "files") {
+    for (const mc of rendered.machineConfigs) {
+      write(join(out, "machineconfigs", `${mc.metadata.name ?? ""}.yaml`), stringify(mc, { lineWidth: 0 }));
+    }
+  }
+  const fileCount = [...rendered.files.values()][0]?.length ?? 0;
+  io.err(
+    `wrote ${format === "machineconfigs" ? 0 : fileCount} node file(s) and ${format === "files" ? 0 : rendered.machineConfigs.length} MachineConfig(s) for ${snapshot.pools.length} pool(s) to ${out}`,
+  );
+}

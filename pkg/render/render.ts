@@ -1,0 +1,337 @@
+// render(snapshot) → the node files, one MachineConfig per pool, and one outcome per policy.
+// Pure and deterministic: no I/O, no clock; policies are processed in name order so the same
+// inputs always give the same bytes. Problems with one policy are outcomes, never exceptions.
+import type { ClusterImagePolicy } from "../apis/config/v1/clusterimagepolicy.ts";
+import type { ImagePolicy } from "../apis/config/v1/imagepolicy.ts";
+import type { MachineConfig } from "../apis/machineconfiguration/v1/machineconfig.ts";
+import type { MachineConfigPool } from "../apis/machineconfiguration/v1/machineconfigpool.ts";
+import type { ClusterSimpleSigningPolicy } from "../apis/signing/v1alpha1/clustersimplesigningpolicy.ts";
+import type { PolicyRequirement } from "../containers/policy.ts";
+import { parsePolicyJson } from "../containers/policy-parse.ts";
+import {
+  parseRegistriesDYaml,
+  serializeRegistriesDYaml,
+  type RegistryNamespace,
+} from "../containers/registries-d.ts";
+import { scopeIsNestedInside } from "../containers/scope.ts";
+import { featureGateState, isGateEnabled, SigstoreImageVerification } from "../featuregates/featuregates.ts";
+import { compareStrings } from "../util/sorted.ts";
+import { unsupportedFeature } from "./crio-version.ts";
+import { fitMachineConfigs } from "./fit.ts";
+import {
+  generatedMachineConfigName,
+  IgnitionFileCache,
+  registriesMachineConfig,
+  type NodeFile,
+} from "./machineconfig.ts";
+import { mirroredRegistries, mirrorScopesFor } from "./mirrors.ts";
+import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
+import { clusterPolicyJson, namespacePolicyJson, type ScopeRequirements } from "./policy-files.ts";
+import { registryRules, scopeRuleViolation, type RegistryRules } from "./registry-rules.ts";
+import { sigstoreRequirement, simpleSigningRequirement } from "./requirements.ts";
+import { UPSTREAM_BASE_POLICY, type Snapshot } from "./snapshot.ts";
+
+export const POLICY_JSON_PATH = "/etc/containers/policy.json";
+export const SIGSTORE_REGISTRIES_PATH = "/etc/containers/registries.d/sigstore-registries.yaml";
+export const NAMESPACE_POLICY_DIR = "/etc/crio/policies";
+export const BUILT_IN_POOL_LABEL = "machineconfiguration.openshift.io/mco-built-in";
+
+export interface Rendered {
+  /** Node files per pool name (identical for pools that share a base policy). */
+  files: Map<string, NodeFile[]>;
+  machineConfigs: MachineConfig[];
+  outcomes: PolicyOutcome[];
+  /** Things worth logging that are not about one policy (dropped registry entries, compression). */
+  warnings: string[];
+  /** Problems that make the whole render unusable; the output must not be applied when non-empty. */
+  errors: string[];
+}
+
+/** The cluster-wide and per-namespace scopes that survived, with what they require. */
+interface CollectedScopes {
+  cluster: ScopeRequirements;
+  namespaces: Map<string, ScopeRequirements>;
+  /** Scopes whose signatures are sigstore attachments. */
+  sigstore: Set<string>;
+  /** Scope → lookaside URL for GPG simple signing. */
+  lookaside: Map<string, string>;
+  outcomes: PolicyOutcome[];
+}
+
+const byName = <T extends { metadata: { name?: string; namespace?: string } }>(a: T, b: T): number =>
+  compareStrings(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
+  compareStrings(a.metadata.name ?? "", b.metadata.name ?? "");
+
+function baseOutcome(
+  kind: PolicyOutcome["kind"],
+  object: { metadata: { name?: string; namespace?: string; generation?: number } },
+): Pick<PolicyOutcome, "kind" | "name" | "namespace" | "generation"> {
+  const o: Pick<PolicyOutcome, "kind" | "name" | "namespace" | "generation"> = {
+    kind,
+    name: object.metadata.name ?? "",
+  };
+  if (object.metadata.namespace !== undefined) o.namespace = object.metadata.namespace;
+  if (object.metadata.generation !== undefined) o.generation = object.metadata.generation;
+  return o;
+}
+
+const invalid = (base: ReturnType<typeof baseOutcome>, message: string): PolicyOutcome => ({
+  ...base,
+  state: "Invalid",
+  reason: "Invalid",
+  message,
+  appliedScopes: [],
+});
+
+function append(map: ScopeRequirements, scope: string, requirement: PolicyRequirement): void {
+  map.set(scope, [...(map.get(scope) ?? []), requirement]);
+}
+
+function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled: boolean): CollectedScopes {
+  const collected: CollectedScopes = {
+    cluster: new Map(),
+    namespaces: new Map(),
+    sigstore: new Set(),
+    lookaside: new Map(),
+    outcomes: [],
+  };
+  const ignored = (base: ReturnType<typeof baseOutcome>): PolicyOutcome => ({
+    ...base,
+    state: "Ignored",
+    reason: "FeatureGateDisabled",
+    message: `the ${SigstoreImageVerification} feature gate is disabled: sigstore policies are not rendered`,
+    appliedScopes: [],
+  });
+
+  for (const cip of [...snapshot.clusterImagePolicies].sort(byName)) {
+    collected.outcomes.push(clusterImagePolicyOutcome(cip));
+  }
+  function clusterImagePolicyOutcome(cip: ClusterImagePolicy): PolicyOutcome {
+    const base = baseOutcome("ClusterImagePolicy", cip);
+    if (!sigstoreEnabled) return ignored(base);
+    const result = sigstoreRequirement(cip.spec, snapshot.crioVersion);
+    if (!result.ok) return invalid(base, result.problems.join("; "));
+    const violations = cip.spec.scopes
+      .map((s) => scopeRuleViolation(s, rules, "clusterimagePolicy"))
+      .filter((v) => v !== undefined);
+    if (violations.length > 0) return invalid(base, violations.join("; "));
+    for (const scope of cip.spec.scopes) {
+      append(collected.cluster, scope, result.requirement);
+      collected.sigstore.add(scope);
+    }
+    return {
+      ...base,
+      state: "Applied",
+      reason: "Applied",
+      message: "all scopes are applied",
+      appliedScopes: [...cip.spec.scopes],
+    };
+  }
+
+  for (const cssp of [...snapshot.simpleSigningPolicies].sort(byName)) {
+    collected.outcomes.push(simpleSigningOutcome(cssp));
+  }
+  function simpleSigningOutcome(cssp: ClusterSimpleSigningPolicy): PolicyOutcome {
+    const base = baseOutcome("ClusterSimpleSigningPolicy", cssp);
+    const result = simpleSigningRequirement(cssp.spec);
+    if (!result.ok) return invalid(base, result.problems.join("; "));
+    const violations = cssp.spec.scopes
+      .map((s) => scopeRuleViolation(s, rules, "simple signing policy"))
+      .filter((v) => v !== undefined);
+    if (violations.length > 0) return invalid(base, violations.join("; "));
+    const lookaside = cssp.spec.lookaside;
+    if (lookaside) {
+      // registries.d holds one lookaside per scope; containers/image refuses a scope in two files.
+      const clash = cssp.spec.scopes.find(
+        (s) => collected.lookaside.has(s) && collected.lookaside.get(s) !== lookaside,
+      );
+      if (clash) {
+        return invalid(
+          base,
+          `scope ${clash} already reads signatures from ${collected.lookaside.get(clash) ?? ""}; one lookaside per scope`,
+        );
+      }
+    }
+    for (const scope of cssp.spec.scopes) {
+      append(collected.cluster, scope, result.requirement);
+      if (lookaside) collected.lookaside.set(scope, lookaside);
+    }
+    return {
+      ...base,
+      state: "Applied",
+      reason: "Applied",
+      message: "all scopes are applied",
+      appliedScopes: [...cssp.spec.scopes],
+    };
+  }
+
+  const clusterScopes = [...collected.cluster.keys()];
+  for (const ip of [...snapshot.imagePolicies].sort(byName)) {
+    collected.outcomes.push(imagePolicyOutcome(ip));
+  }
+  function imagePolicyOutcome(ip: ImagePolicy): PolicyOutcome {
+    const base = baseOutcome("ImagePolicy", ip);
+    if (!sigstoreEnabled) return ignored(base);
+    const namespaceSupport = unsupportedFeature(snapshot.crioVersion, "namespacePolicies");
+    if (namespaceSupport) return invalid(base, namespaceSupport);
+    const result = sigstoreRequirement(ip.spec, snapshot.crioVersion);
+    if (!result.ok) return invalid(base, result.problems.join("; "));
+    const conflicting = ip.spec.scopes.filter((s) => clusterScopes.some((c) => scopeIsNestedInside(s, c)));
+    const surviving = ip.spec.scopes.filter((s) => !conflicting.includes(s));
+    const violations = surviving
+      .map((s) => scopeRuleViolation(s, rules, "imagePolicy"))
+      .filter((v) => v !== undefined);
+    if (violations.length > 0) return invalid(base, violations.join("; "));
+    const namespace = ip.metadata.namespace ?? "default";
+    let scopes = collected.namespaces.get(namespace);
+    if (!scopes) {
+      scopes = new Map();
+      collected.namespaces.set(namespace, scopes);
+    }
+    for (const scope of surviving) {
+      append(scopes, scope, result.requirement);
+      collected.sigstore.add(scope);
+    }
+    if (conflicting.length === 0) {
+      return {
+        ...base,
+        state: "Applied",
+        reason: "Applied",
+        message: "all scopes are applied",
+        appliedScopes: surviving,
+      };
+    }
+    return {
+      ...base,
+      state: "ConflictScopes",
+      reason: "ConflictScopes",
+      message: conflictScopesMessage(conflicting),
+      appliedScopes: surviving,
+      conflictingScopes: conflicting,
+    };
+  }
+  return collected;
+}
+
+/** registries.d: sigstore attachments for every policy scope and its mirrors; GPG lookasides. */
+function sigstoreRegistriesYaml(collected: CollectedScopes, snapshot: Snapshot): string | undefined {
+  const mirrors = mirroredRegistries(snapshot.imageDigestMirrorSets, snapshot.imageTagMirrorSets);
+  const entries = new Map<string, RegistryNamespace>();
+  for (const scope of collected.sigstore) {
+    for (const s of [scope, ...mirrorScopesFor(scope, mirrors)])
+      entries.set(s, { useSigstoreAttachments: true });
+  }
+  for (const [scope, lookaside] of collected.lookaside)
+    entries.set(scope, { ...entries.get(scope), lookaside });
+  if (entries.size === 0) return undefined;
+  return serializeRegistriesDYaml({ docker: Object.fromEntries(entries) });
+}
+
+function builtInPools(pools: MachineConfigPool[]): MachineConfigPool[] {
+  const builtIn = pools.filter((p) => p.metadata.labels?.[BUILT_IN_POOL_LABEL] !== undefined);
+  return (builtIn.length > 0 ? builtIn : pools).slice().sort(byName);
+}
+
+export function render(snapshot: Snapshot): Rendered {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const gates = featureGateState(snapshot.featureGate, snapshot.clusterVersion?.status?.desired?.version);
+  const mirrors = mirroredRegistries(snapshot.imageDigestMirrorSets, snapshot.imageTagMirrorSets);
+  const rules = registryRules(
+    snapshot.image,
+    snapshot.clusterVersion?.status?.desired?.image,
+    mirrors.map((m) => m.source),
+  );
+  warnings.push(...rules.warnings);
+  const collected = collectScopes(snapshot, rules, isGateEnabled(gates, SigstoreImageVerification));
+
+  const needPolicy =
+    rules.allowed !== undefined ||
+    rules.blocked !== undefined ||
+    collected.cluster.size > 0 ||
+    collected.namespaces.size > 0;
+  const registriesYaml = needPolicy ? sigstoreRegistriesYaml(collected, snapshot) : undefined;
+  if (registriesYaml !== undefined) {
+    const check = parseRegistriesDYaml(registriesYaml);
+    if (!check.ok) errors.push(`${SIGSTORE_REGISTRIES_PATH} would not parse: ${check.message}`);
+  }
+
+  const files = new Map<string, NodeFile[]>();
+  const filesByBase = new Map<string, NodeFile[]>();
+  const pools = builtInPools(snapshot.pools);
+  for (const pool of pools) {
+    const poolName = pool.metadata.name ?? "";
+    const baseText = snapshot.basePolicies?.[poolName] ?? UPSTREAM_BASE_POLICY;
+    let poolFiles = filesByBase.get(baseText);
+    if (!poolFiles) {
+      poolFiles = nodeFiles(baseText, needPolicy, rules, collected, registriesYaml, errors);
+      filesByBase.set(baseText, poolFiles);
+    }
+    files.set(poolName, poolFiles);
+  }
+
+  const cache = new IgnitionFileCache();
+  const build = (compressed: ReadonlySet<string>): MachineConfig[] =>
+    pools.map((pool) =>
+      registriesMachineConfig(
+        pool.metadata.name ?? "",
+        (files.get(pool.metadata.name ?? "") ?? []).map((f) =>
+          compressed.has(f.path) ? { ...f, gzip: true } : f,
+        ),
+        snapshot.image,
+        snapshot.controllerVersion,
+        cache,
+      ),
+    );
+  const fitted = fitMachineConfigs(
+    [...new Set([...files.values()].flat())],
+    build,
+    (file, gzip) => cache.get(file, gzip).contents.source.length,
+  );
+  warnings.push(...fitted.warnings);
+  errors.push(...fitted.errors);
+  for (const [pool, poolFiles] of files) {
+    files.set(
+      pool,
+      poolFiles.map((f) => (fitted.compressed.has(f.path) ? { ...f, gzip: true } : f)),
+    );
+  }
+  return { files, machineConfigs: fitted.machineConfigs, outcomes: collected.outcomes, warnings, errors };
+}
+
+function nodeFiles(
+  baseText: string,
+  needPolicy: boolean,
+  rules: RegistryRules,
+  collected: CollectedScopes,
+  registriesYaml: string | undefined,
+  errors: string[],
+): NodeFile[] {
+  if (!needPolicy) return [];
+  let clusterText: string;
+  try {
+    clusterText = clusterPolicyJson(baseText, rules, collected.cluster);
+  } catch (error) {
+    errors.push((error as Error).message);
+    return [];
+  }
+  const files: NodeFile[] = [{ path: POLICY_JSON_PATH, contents: clusterText }];
+  if (registriesYaml !== undefined) files.push({ path: SIGSTORE_REGISTRIES_PATH, contents: registriesYaml });
+  for (const namespace of [...collected.namespaces.keys()].sort(compareStrings)) {
+    const scopes = collected.namespaces.get(namespace);
+    if (!scopes || scopes.size === 0) continue;
+    files.push({
+      path: `${NAMESPACE_POLICY_DIR}/${namespace}.json`,
+      contents: namespacePolicyJson(clusterText, scopes),
+    });
+  }
+  // The last line of defence: a file containers/image refuses stops every pull on the node.
+  for (const file of files) {
+    if (!file.path.endsWith(".json")) continue;
+    const check = parsePolicyJson(file.contents);
+    if (!check.ok) errors.push(`${file.path} would not parse: ${check.message}`);
+  }
+  return files;
+}
+
+export { generatedMachineConfigName };
