@@ -164,10 +164,20 @@ class Fields {
   }
 }
 
+// The same key material is written many times (once per scope, and again in every namespace
+// file), so its canonical form is remembered. Bounded: a render holds a few thousand keys at most.
+const canonicalCache = new Map<string, string>();
+const CANONICAL_CACHE_LIMIT = 10_000;
+
 function canonicalBytes(name: string, base64: string): string {
+  const cached = canonicalCache.get(base64);
+  if (cached !== undefined) return cached;
   const decoded = goBase64Decode(base64);
   if (!decoded.ok) throw new Error(`${name} is not valid base64: ${decoded.message}`);
-  return base64Encode(decoded.bytes);
+  const canonical = base64Encode(decoded.bytes);
+  if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(base64, canonical);
+  return canonical;
 }
 
 function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {

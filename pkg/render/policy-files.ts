@@ -24,15 +24,22 @@ function parseBase(text: string): Policy {
   return parsed.policy;
 }
 
-/** The cluster-wide /etc/containers/policy.json text. */
-export function clusterPolicyJson(
+export interface ClusterPolicy {
+  /** The bytes of /etc/containers/policy.json. */
+  text: string;
+  /** The same policy as a model, for building the namespace files without parsing it again. */
+  policy: Policy;
+}
+
+/** The cluster-wide /etc/containers/policy.json. */
+export function clusterPolicy(
   baseText: string,
   rules: RegistryRules,
   clusterScopes: ScopeRequirements,
-): string {
-  // MCO returns the template untouched when there is nothing cluster-wide to add.
-  if (!rules.allowed && !rules.blocked && clusterScopes.size === 0) return baseText;
+): ClusterPolicy {
   const base = parseBase(baseText);
+  // MCO returns the template untouched when there is nothing cluster-wide to add.
+  if (!rules.allowed && !rules.blocked && clusterScopes.size === 0) return { text: baseText, policy: base };
   let defaultRequirements = base.default;
   const transportScopes: Record<string, PolicyRequirement[]> = {};
   if (rules.allowed) {
@@ -56,18 +63,14 @@ export function clusterPolicyJson(
       Object.entries(transportScopes).filter(([scope]) => writtenUnderAtomic(scope)),
     );
   }
-  return serializePolicyJson({ default: defaultRequirements, transports });
+  const policy: Policy = { default: defaultRequirements, transports };
+  return { text: serializePolicyJson(policy), policy };
 }
 
 /** /etc/crio/policies/<namespace>.json: the cluster policy plus the namespace's own scopes. */
-export function namespacePolicyJson(clusterText: string, namespaceScopes: ScopeRequirements): string {
-  const cluster = parseBase(clusterText);
-  const docker: Record<string, PolicyRequirement[]> = Object.fromEntries(
-    Object.entries(cluster.transports.docker ?? {}).map(([k, v]) => [k, [...v]]),
-  );
-  const atomic: Record<string, PolicyRequirement[]> = Object.fromEntries(
-    Object.entries(cluster.transports.atomic ?? {}).map(([k, v]) => [k, [...v]]),
-  );
+export function namespacePolicyJson(cluster: Policy, namespaceScopes: ScopeRequirements): string {
+  const docker: Record<string, readonly PolicyRequirement[]> = { ...cluster.transports.docker };
+  const atomic: Record<string, readonly PolicyRequirement[]> = { ...cluster.transports.atomic };
   for (const [scope, requirements] of namespaceScopes) {
     docker[scope] = [...(docker[scope] ?? []), ...requirements];
     if (writtenUnderAtomic(scope)) atomic[scope] = [...(atomic[scope] ?? []), ...requirements];

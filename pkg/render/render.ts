@@ -8,6 +8,7 @@ import type { MachineConfigPool } from "../apis/machineconfiguration/v1/machinec
 import type { ClusterSimpleSigningPolicy } from "../apis/signing/v1alpha1/clustersimplesigningpolicy.ts";
 import type { PolicyRequirement } from "../containers/policy.ts";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
+import { serializePolicyJson } from "../containers/policy-serialize.ts";
 import {
   parseRegistriesDYaml,
   serializeRegistriesDYaml,
@@ -26,7 +27,13 @@ import {
 } from "./machineconfig.ts";
 import { mirroredRegistries, mirrorScopesFor } from "./mirrors.ts";
 import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
-import { clusterPolicyJson, namespacePolicyJson, type ScopeRequirements } from "./policy-files.ts";
+import {
+  clusterPolicy,
+  namespacePolicyJson,
+  writtenUnderAtomic,
+  type ClusterPolicy,
+  type ScopeRequirements,
+} from "./policy-files.ts";
 import { registryRules, scopeRuleViolation, type RegistryRules } from "./registry-rules.ts";
 import { sigstoreRequirement, simpleSigningRequirement } from "./requirements.ts";
 import { UPSTREAM_BASE_POLICY, type Snapshot } from "./snapshot.ts";
@@ -308,28 +315,38 @@ function nodeFiles(
   errors: string[],
 ): NodeFile[] {
   if (!needPolicy) return [];
-  let clusterText: string;
+  let cluster: ClusterPolicy;
   try {
-    clusterText = clusterPolicyJson(baseText, rules, collected.cluster);
+    cluster = clusterPolicy(baseText, rules, collected.cluster);
   } catch (error) {
     errors.push((error as Error).message);
     return [];
   }
-  const files: NodeFile[] = [{ path: POLICY_JSON_PATH, contents: clusterText }];
+  const files: NodeFile[] = [{ path: POLICY_JSON_PATH, contents: cluster.text }];
   if (registriesYaml !== undefined) files.push({ path: SIGSTORE_REGISTRIES_PATH, contents: registriesYaml });
   for (const namespace of [...collected.namespaces.keys()].sort(compareStrings)) {
     const scopes = collected.namespaces.get(namespace);
     if (!scopes || scopes.size === 0) continue;
     files.push({
       path: `${NAMESPACE_POLICY_DIR}/${namespace}.json`,
-      contents: namespacePolicyJson(clusterText, scopes),
+      contents: namespacePolicyJson(cluster.policy, scopes),
     });
   }
   // The last line of defence: a file containers/image refuses stops every pull on the node.
-  for (const file of files) {
-    if (!file.path.endsWith(".json")) continue;
-    const check = parsePolicyJson(file.contents);
-    if (!check.ok) errors.push(`${file.path} would not parse: ${check.message}`);
+  // policy.json is parsed back whole. A namespace file is policy.json plus the namespace's own
+  // entries, written by the same serializer; parsing just those entries (as a policy of their
+  // own) checks what is new in it at a fraction of the cost of thousands of full parses.
+  const clusterCheck = parsePolicyJson(cluster.text);
+  if (!clusterCheck.ok) errors.push(`${POLICY_JSON_PATH} would not parse: ${clusterCheck.message}`);
+  for (const [namespace, scopes] of collected.namespaces) {
+    const entries = Object.fromEntries(scopes);
+    const atomic = Object.fromEntries([...scopes].filter(([scope]) => writtenUnderAtomic(scope)));
+    const delta = serializePolicyJson({
+      default: [{ type: "reject" }],
+      transports: { docker: entries, atomic },
+    });
+    const check = parsePolicyJson(delta);
+    if (!check.ok) errors.push(`${NAMESPACE_POLICY_DIR}/${namespace}.json would not parse: ${check.message}`);
   }
   return files;
 }
