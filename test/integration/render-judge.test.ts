@@ -1,0 +1,70 @@
+// containers/image as the judge of the renderer: every golden policy.json and the files of a few
+// hundred random valid clusters must be accepted by a real containers/image (hack/policy-judge,
+// the library CRI-O uses).
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { render } from "../../pkg/render/render.ts";
+import { snapshotArbitrary } from "../../pkg/render/testing/arbitraries.ts";
+
+const root = join(import.meta.dirname, "../..");
+let judge = "";
+let work = "";
+
+function jsonFilesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return jsonFilesUnder(path);
+    return path.endsWith(".json") ? [path] : [];
+  });
+}
+
+/** containers/image's verdict per file: "ok FILE" or "error FILE: message". */
+function judgeFiles(files: string[]): string[] {
+  const out = execFileSync(judge, ["parse", ...files], { encoding: "utf8", maxBuffer: 256 << 20 });
+  return out.trim().split("\n");
+}
+
+beforeAll(() => {
+  const out = execFileSync("bash", [join(root, "hack/build-policy-judge.sh")], { encoding: "utf8" });
+  judge = out.trim().split("\n").pop() ?? "";
+  work = mkdtempSync(join(tmpdir(), "render-judge-"));
+}, 900_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("rendered policies judged by containers/image", () => {
+  it("accepts every golden policy file", () => {
+    const files = jsonFilesUnder(join(root, "test/fixtures/render"));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const verdicts = judgeFiles(files);
+    expect(verdicts.filter((v) => !v.startsWith("ok "))).toEqual([]);
+    expect(verdicts).toHaveLength(files.length);
+  });
+
+  it("accepts the policy files of 300 random valid clusters", () => {
+    const snapshots = fc.sample(snapshotArbitrary, { numRuns: 300, seed: 20261123 });
+    const files: string[] = [];
+    snapshots.forEach((snapshot, i) => {
+      const rendered = render(snapshot);
+      expect(rendered.errors).toEqual([]);
+      for (const file of rendered.files.get("worker") ?? []) {
+        if (!file.path.endsWith(".json")) continue;
+        const path = join(work, `${i}-${file.path.replaceAll("/", "_")}`);
+        writeFileSync(path, file.contents);
+        files.push(path);
+      }
+    });
+    const verdicts = judgeFiles(files);
+    expect(verdicts.filter((v) => !v.startsWith("ok "))).toEqual([]);
+    expect(verdicts).toHaveLength(files.length);
+    // The sample exercises namespace files too, not only policy.json.
+    expect(files.filter((f) => f.includes("crio_policies")).length).toBeGreaterThan(50);
+    expect(readFileSync(files[0] ?? "", "utf8").length).toBeGreaterThan(0);
+  });
+});
