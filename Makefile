@@ -74,6 +74,10 @@ ifeq ($(SKIP_INTEGRATION),)
 	@$(MAKE) --no-print-directory test-integration
 endif
 
+.PHONY: bench-render
+bench-render: deps ## render benchmark (prints figures)
+	node test/bench/render/run.ts
+
 .PHONY: clean
 clean:
 	rm -rf dist coverage

@@ -35,21 +35,41 @@ function policyJson(policy: Policy): GoJson {
       {
         members: sortedKeys(scopes).map((scope): [string, GoJson] => [
           scope,
-          requirementsJson(scopes[scope] ?? []),
+          requirementsJson(scopes[scope] ?? [], 4),
         ]),
       },
     ];
   });
   return {
     members: [
-      ["default", requirementsJson(policy.default)],
+      ["default", requirementsJson(policy.default, 2)],
       ["transports", { members: transports }],
     ],
   };
 }
 
-function requirementsJson(requirements: readonly PolicyRequirement[]): GoJson {
-  return { items: requirements.map(requirementJson) };
+// A requirement object is often written many times (a policy with many scopes, and every CRI-O
+// namespace file repeats the cluster's requirements), so its rendered text is remembered per object
+// and indentation depth.
+const renderedRequirements = new Map<number, WeakMap<PolicyRequirement, string>>();
+
+function requirementsJson(requirements: readonly PolicyRequirement[], itemDepth: number): GoJson {
+  let byObject = renderedRequirements.get(itemDepth);
+  if (!byObject) {
+    byObject = new WeakMap();
+    renderedRequirements.set(itemDepth, byObject);
+  }
+  const cache = byObject;
+  return {
+    items: requirements.map((req) => {
+      let text = cache.get(req);
+      if (text === undefined) {
+        text = render(requirementJson(req), itemDepth);
+        cache.set(req, text);
+      }
+      return { literal: text };
+    }),
+  };
 }
 
 function requirementJson(req: PolicyRequirement): GoJson {

@@ -34,7 +34,15 @@ export function detectedMediaType(bytes: Uint8Array): string {
 }
 
 export function dataUrl(bytes: Uint8Array): string {
-  return `data:${detectedMediaType(bytes)};base64,${Buffer.from(bytes).toString("base64")}`;
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return `data:${detectedMediaType(bytes)};base64,${buffer.toString("base64")}`;
+}
+
+/** The length of dataUrl(bytes) for text contents, without encoding them. */
+export function textDataUrlLength(byteLength: number): number {
+  return "data:text/plain;charset=utf-8;base64,".length + 4 * Math.ceil(byteLength / 3);
 }
 
 export function ignitionFile(
@@ -43,7 +51,7 @@ export function ignitionFile(
   options: { gzip?: boolean } = {},
 ): IgnitionFile {
   // mtime 0 and no name keep gzip output deterministic (Node writes neither by default).
-  const payload = options.gzip ? new Uint8Array(gzipSync(contents, { level: 9 })) : contents;
+  const payload = options.gzip ? gzipSync(contents) : contents;
   return {
     overwrite: true,
     path,

@@ -3,12 +3,30 @@
 // the scope. Checking here turns that into an Invalid outcome on the policy that carries it.
 import { createPublicKey, X509Certificate } from "node:crypto";
 
+// Clusters reuse a handful of keys and CAs across many policies; each is checked once.
+const checked = new Map<string, string | undefined>();
+const CHECKED_LIMIT = 4096;
+
+function memo(key: string, check: () => string | undefined): string | undefined {
+  if (checked.has(key)) return checked.get(key);
+  const result = check();
+  if (checked.size >= CHECKED_LIMIT) checked.clear();
+  checked.set(key, result);
+  return result;
+}
+
 /** Undefined when `pem` holds one usable public key; else what is wrong. */
 export function publicKeyProblem(
   pem: string,
   what: string,
   options: { ecdsaOnly?: boolean } = {},
 ): string | undefined {
+  return memo(`key\u0000${what}\u0000${options.ecdsaOnly ? 1 : 0}\u0000${pem}`, () =>
+    checkPublicKey(pem, what, options),
+  );
+}
+
+function checkPublicKey(pem: string, what: string, options: { ecdsaOnly?: boolean }): string | undefined {
   const blocks = pemBlocks(pem);
   if (blocks.length !== 1 || blocks[0]?.label !== "PUBLIC KEY") {
     return `${what} must be exactly one PEM "PUBLIC KEY" block`;
@@ -29,6 +47,10 @@ export function publicKeyProblem(
 
 /** Undefined when `pem` holds one or more parseable X.509 certificates; else what is wrong. */
 export function certificatesProblem(pem: string, what: string): string | undefined {
+  return memo(`cert\u0000${what}\u0000${pem}`, () => checkCertificates(pem, what));
+}
+
+function checkCertificates(pem: string, what: string): string | undefined {
   const blocks = pemBlocks(pem);
   if (blocks.length === 0) return `${what} holds no PEM certificate`;
   for (const [i, block] of blocks.entries()) {

@@ -20,17 +20,19 @@ export function generatedMachineConfigName(pool: string): string {
   return `99-${pool}-generated-registries`;
 }
 
-/** Ignition files by path, compression and contents: encoding (and gzip) is done once per file. */
+/**
+ * Ignition files by path and compression: encoding (and gzip) is done once per file. An entry is
+ * reused only for the same contents; comparing the same string object is O(1).
+ */
 export class IgnitionFileCache {
-  private readonly cache = new Map<string, IgnitionFile>();
+  private readonly cache = new Map<string, { contents: string; encoded: IgnitionFile }>();
 
   get(file: NodeFile, gzip: boolean): IgnitionFile {
-    const key = `${file.path}\u0000${gzip ? 1 : 0}\u0000${file.contents}`;
-    let encoded = this.cache.get(key);
-    if (!encoded) {
-      encoded = ignitionFile(file.path, new TextEncoder().encode(file.contents), { gzip });
-      this.cache.set(key, encoded);
-    }
+    const key = `${file.path}\u0000${gzip ? 1 : 0}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.contents === file.contents) return hit.encoded;
+    const encoded = ignitionFile(file.path, Buffer.from(file.contents, "utf8"), { gzip });
+    this.cache.set(key, { contents: file.contents, encoded });
     return encoded;
   }
 }
@@ -66,7 +68,23 @@ export function registriesMachineConfig(
   };
 }
 
-/** The size of the object as the API server receives it (JSON), for the request-size limit. */
+/**
+ * The size of the object as the API server receives it (JSON), for the request-size limit. Data
+ * URLs are base64 and need no JSON escaping, so their length is added instead of serialising them.
+ */
 export function machineConfigBytes(mc: MachineConfig): number {
-  return Buffer.byteLength(JSON.stringify(mc), "utf8");
+  const config = mc.spec.config as { storage?: { files?: IgnitionFile[] } } | undefined;
+  const files = config?.storage?.files ?? [];
+  const sources = files.reduce((sum, f) => sum + f.contents.source.length, 0);
+  const withoutSources = {
+    ...mc,
+    spec: {
+      ...mc.spec,
+      config: {
+        ...config,
+        storage: { files: files.map((f) => ({ ...f, contents: { ...f.contents, source: "" } })) },
+      },
+    },
+  };
+  return Buffer.byteLength(JSON.stringify(withoutSources), "utf8") + sources;
 }

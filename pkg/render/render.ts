@@ -18,10 +18,13 @@ import { scopeIsNestedInside } from "../containers/scope.ts";
 import { featureGateState, isGateEnabled, SigstoreImageVerification } from "../featuregates/featuregates.ts";
 import { compareStrings } from "../util/sorted.ts";
 import { unsupportedFeature } from "./crio-version.ts";
-import { fitMachineConfigs } from "./fit.ts";
+import { gzipSync } from "node:zlib";
+import { fitMachineConfigs, MACHINE_CONFIG_LIMIT_BYTES } from "./fit.ts";
+import { textDataUrlLength } from "../ignition/ignition.ts";
 import {
   generatedMachineConfigName,
   IgnitionFileCache,
+  machineConfigBytes,
   registriesMachineConfig,
   type NodeFile,
 } from "./machineconfig.ts";
@@ -290,11 +293,23 @@ export function render(snapshot: Snapshot): Rendered {
         cache,
       ),
     );
-  const fitted = fitMachineConfigs(
-    [...new Set([...files.values()].flat())],
-    build,
-    (file, gzip) => cache.get(file, gzip).contents.source.length,
+  const emptyBytes = Math.max(
+    0,
+    ...pools.map((pool) =>
+      machineConfigBytes(
+        registriesMachineConfig(pool.metadata.name ?? "", [], snapshot.image, snapshot.controllerVersion),
+      ),
+    ),
   );
+  const fitted = fitMachineConfigs({
+    files: [...new Set([...files.values()].flat())],
+    build,
+    emptyBytes,
+    encodedBytes: (file, gzip) =>
+      gzip
+        ? cache.get(file, true).contents.source.length
+        : textDataUrlLength(Buffer.byteLength(file.contents, "utf8")),
+  });
   warnings.push(...fitted.warnings);
   errors.push(...fitted.errors);
   for (const [pool, poolFiles] of files) {
@@ -323,6 +338,17 @@ function nodeFiles(
     return [];
   }
   const files: NodeFile[] = [{ path: POLICY_JSON_PATH, contents: cluster.text }];
+  // Every namespace file repeats the cluster policy: refuse early, before building gigabytes of
+  // text, when even compressed they cannot fit in one MachineConfig.
+  const compressedCluster = Math.ceil((gzipSync(cluster.text).length * 4) / 3);
+  if (collected.namespaces.size * compressedCluster > MACHINE_CONFIG_LIMIT_BYTES) {
+    errors.push(
+      `${collected.namespaces.size} namespace policy files, each repeating the ${cluster.text.length}-byte cluster policy ` +
+        `(${compressedCluster} bytes compressed), cannot fit in one MachineConfig (${MACHINE_CONFIG_LIMIT_BYTES} bytes): ` +
+        `reduce the cluster policies or the namespaces with ImagePolicies`,
+    );
+    return files;
+  }
   if (registriesYaml !== undefined) files.push({ path: SIGSTORE_REGISTRIES_PATH, contents: registriesYaml });
   for (const namespace of [...collected.namespaces.keys()].sort(compareStrings)) {
     const scopes = collected.namespaces.get(namespace);

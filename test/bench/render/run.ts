@@ -1,0 +1,90 @@
+// Render benchmark: prints figures, asserts nothing. Run with `node test/bench/render/run.ts`
+// (`make bench-render`). Typical cluster: 50 ClusterImagePolicies, 500 ImagePolicies in 100
+// namespaces, 20 mirror sets (median of 20 renders). Large cluster: 1,000 ClusterImagePolicies × 4
+// scopes, 10,000 ImagePolicies in 1,000 namespaces, 200 mirror sets (one render: time, peak RSS, the
+// largest MachineConfig).
+import type { ImageDigestMirrorSet } from "../../../pkg/apis/config/v1/imagedigestmirrorset.ts";
+import { machineConfigBytes } from "../../../pkg/render/machineconfig.ts";
+import { render } from "../../../pkg/render/render.ts";
+import type { Snapshot } from "../../../pkg/render/snapshot.ts";
+import { cip, ip, roots, snapshot } from "../../../pkg/render/testing/fixtures.ts";
+
+const rootsInTurn = [roots.publicKey, roots.publicKeyWithRekor, roots.fulcio, roots.pki];
+
+function cluster(
+  clusterPolicies: number,
+  scopesEach: number,
+  imagePolicies: number,
+  namespaces: number,
+  mirrorSets: number,
+): Snapshot {
+  const cips = Array.from({ length: clusterPolicies }, (_, i) =>
+    cip(
+      `cip-${i}`,
+      Array.from({ length: scopesEach }, (_, j) => `registry-${i % 97}.example.com/org-${i}/repo-${j}`),
+      (rootsInTurn[i % rootsInTurn.length] ?? roots.publicKey)(),
+    ),
+  );
+  const ips = Array.from({ length: imagePolicies }, (_, i) =>
+    ip(
+      `ns-${i % namespaces}`,
+      `ip-${i}`,
+      [`apps-${i % namespaces}.example.net/team/app-${i}`],
+      roots.publicKey(),
+    ),
+  );
+  const mirrors: ImageDigestMirrorSet[] = Array.from({ length: mirrorSets }, (_, i) => ({
+    apiVersion: "config.openshift.io/v1",
+    kind: "ImageDigestMirrorSet",
+    metadata: { name: `mirror-${i}` },
+    spec: {
+      imageDigestMirrors: [
+        { source: `registry-${i % 97}.example.com/org-${i}`, mirrors: [`mirror.example.com/m-${i}`] },
+      ],
+    },
+  }));
+  return snapshot({ clusterImagePolicies: cips, imagePolicies: ips, imageDigestMirrorSets: mirrors });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function report(label: string, snap: Snapshot, runs: number): void {
+  const times: number[] = [];
+  let rendered = render(snap); // warm-up (JIT, caches)
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    rendered = render(snap);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const largest = Math.max(...rendered.machineConfigs.map(machineConfigBytes));
+  const files = rendered.files.get("worker") ?? [];
+  const outcomes = new Map<string, number>();
+  for (const o of rendered.outcomes) outcomes.set(o.state, (outcomes.get(o.state) ?? 0) + 1);
+  console.log(`${label}:`);
+  console.log(
+    `  render time: median ${median(times).toFixed(1)} ms over ${runs} run(s) (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
+  );
+  console.log(
+    `  node files: ${files.length} (${files.filter((f) => f.gzip).length} gzip-compressed), policy.json ${files[0]?.contents.length ?? 0} bytes`,
+  );
+  console.log(`  largest MachineConfig: ${largest} bytes (limit ${1.5 * 1024 * 1024})`);
+  console.log(`  outcomes: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (rendered.errors.length > 0) console.log(`  render errors: ${rendered.errors.join("; ")}`);
+  console.log(`  peak RSS so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
+
+report(
+  "typical cluster (50 CIPs, 500 IPs in 100 namespaces, 20 mirror sets)",
+  cluster(50, 1, 500, 100, 20),
+  20,
+);
+if (!process.argv.includes("--typical-only")) {
+  report(
+    "large cluster (1,000 CIPs x 4 scopes, 10,000 IPs in 1,000 namespaces, 200 mirror sets)",
+    cluster(1000, 4, 10000, 1000, 200),
+    1,
+  );
+}
