@@ -78,6 +78,10 @@ endif
 bench-render: deps ## render benchmark (prints figures)
 	node test/bench/render/run.ts
 
+.PHONY: bench-verify
+bench-verify: deps ## verify benchmark against cosign and containers/image (prints figures)
+	node test/bench/verify/run.ts
+
 .PHONY: clean
 clean:
 	rm -rf dist coverage

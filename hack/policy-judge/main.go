@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"go.podman.io/image/v5/docker"
@@ -62,15 +63,39 @@ func admit(args []string) {
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and skip TLS verification")
 	_ = fs.Parse(args)
 
+	// Keep the judge hermetic: no registries.conf, drop-ins, auth files or certificate directories from
+	// the host. Empty ones rather than missing paths, which containers/image refuses ("not a directory").
+	work, err := os.MkdirTemp("", "policy-judge-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "temporary directory: %v\n", err)
+		os.Exit(2)
+	}
+	defer os.RemoveAll(work)
+	emptyDir := func(name string) string {
+		dir := filepath.Join(work, name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			os.Exit(2)
+		}
+		return dir
+	}
+	file := func(name, content string) string {
+		path := filepath.Join(work, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			os.Exit(2)
+		}
+		return path
+	}
 	sys := &types.SystemContext{
-		RegistriesDirPath:        *registriesD,
-		SystemRegistriesConfPath: *registriesConf,
-		// Keep the judge hermetic: no user auth files or certificate directories from the host.
-		AuthFilePath:   "/dev/null/none",
-		DockerCertPath: "/dev/null/none",
+		RegistriesDirPath:           *registriesD,
+		SystemRegistriesConfPath:    *registriesConf,
+		SystemRegistriesConfDirPath: emptyDir("registries.conf.d"),
+		AuthFilePath:                file("auth.json", "{}"),
+		DockerCertPath:              emptyDir("certs.d"),
 	}
 	if *registriesConf == "" {
-		sys.SystemRegistriesConfPath = "/dev/null/none"
+		sys.SystemRegistriesConfPath = file("registries.conf", "")
 	}
 	if *insecure {
 		sys.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue

@@ -7,6 +7,7 @@ import { crdsHelp, runCrds } from "./crds.ts";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
 import { renderHelp, runRender } from "./render.ts";
 import { runValidate, validateHelp } from "./validate.ts";
+import { runVerify, verifyHelp } from "./verify.ts";
 
 interface Command {
   summary: string;
@@ -25,6 +26,11 @@ const commands: Record<string, Command> = {
     summary: "validate manifests offline, as the API server would",
     help: validateHelp,
     run: runValidate,
+  },
+  verify: {
+    summary: "would a node admit these images? (real registries and signatures)",
+    help: verifyHelp,
+    run: runVerify,
   },
   "check-update": {
     summary: "check a release-update pullspec against the update guard",

@@ -4,18 +4,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import type { KubeObject } from "../apis/meta.ts";
-import { readManifests } from "../manifests/read.ts";
 import { formatCrioVersion, NEWEST_CRIO, parseCrioVersion } from "../render/crio-version.ts";
-import { snapshotFromManifests } from "../render/manifest-snapshot.ts";
 import { outcomeLabel, type PolicyOutcome } from "../render/outcome.ts";
-import { render, type Rendered } from "../render/render.ts";
+import type { Rendered } from "../render/render.ts";
+import { renderManifests } from "./manifest-render.ts";
 import type { Snapshot } from "../render/snapshot.ts";
-import { loadCrdCatalog } from "../validate/crd-catalog.ts";
-import { formatFieldError } from "../validate/field-error.ts";
-import { UnknownKindError, validateObject } from "../validate/validate.ts";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "./io.ts";
-import { CONTROLLER_VERSION } from "./version.ts";
 
 export const renderHelp = `Usage: image-policy render -f DIR_OR_FILE [-f …] [-o OUT] [--format files|machineconfigs|both]
                            [--crio-version X.Y] [--profile PROFILE]
@@ -66,61 +60,16 @@ export function runRender(args: string[], io: CommandIO): number {
   if (!crioVersion)
     throw new UsageError(`--crio-version must look like 1.33, got "${values["crio-version"]}"`);
 
-  const manifests = readManifests(paths);
-  for (const p of manifests.problems) io.err(`${p.source}: ${p.message}`);
-  if (manifests.problems.length > 0) return EXIT_USAGE;
-
-  const catalog = loadCrdCatalog();
-  const usable: { source: string; object: KubeObject }[] = [];
-  const invalidOutcomes: PolicyOutcome[] = [];
-  let unusable = false;
-  for (const { source, object } of manifests.documents) {
-    let errors: string[];
-    try {
-      errors = validateObject(catalog, object).errors.map(formatFieldError);
-    } catch (error) {
-      if (!(error instanceof UnknownKindError)) throw error;
-      errors = [];
-    }
-    const kube = object as unknown as KubeObject;
-    if (errors.length === 0) {
-      usable.push({ source, object: kube });
-      continue;
-    }
-    const policyKinds = ["ClusterImagePolicy", "ImagePolicy", "ClusterSimpleSigningPolicy"];
-    if (policyKinds.includes(kube.kind)) {
-      const outcome: PolicyOutcome = {
-        kind: kube.kind as PolicyOutcome["kind"],
-        name: kube.metadata?.name ?? "",
-        state: "Invalid",
-        reason: "Invalid",
-        message: errors.join("; "),
-        appliedScopes: [],
-      };
-      if (kube.metadata?.namespace) outcome.namespace = kube.metadata.namespace;
-      invalidOutcomes.push(outcome);
-    } else {
-      for (const e of errors) io.err(`${source}: ${kube.kind}/${kube.metadata?.name ?? ""}: ${e}`);
-      unusable = true;
-    }
-  }
-  if (unusable) return EXIT_USAGE;
-
-  const built = snapshotFromManifests(usable, {
+  const result = renderManifests(paths, {
     crioVersion,
-    controllerVersion: CONTROLLER_VERSION,
     ...(values.profile ? { profile: values.profile } : {}),
   });
-  for (const p of built.problems) io.err(p);
-  if (built.problems.length > 0) return EXIT_USAGE;
+  for (const w of result.rendered?.warnings ?? []) io.err(`warning: ${w}`);
+  for (const p of result.problems) io.err(p);
+  const { built, rendered } = result;
+  if (result.problems.length > 0 || !built || !rendered) return EXIT_USAGE;
   for (const i of built.ignored) io.err(`${i.source}: ${i.kind} is not an input of render; ignored`);
-
-  const rendered = render(built.snapshot);
-  for (const w of rendered.warnings) io.err(`warning: ${w}`);
-  if (rendered.errors.length > 0) {
-    for (const e of rendered.errors) io.err(`error: ${e}`);
-    return EXIT_USAGE;
-  }
+  const invalidOutcomes = result.invalidOutcomes;
   const outcomes = [...invalidOutcomes, ...rendered.outcomes].sort((a, b) =>
     outcomeLabel(a) < outcomeLabel(b) ? -1 : outcomeLabel(a) > outcomeLabel(b) ? 1 : 0,
   );

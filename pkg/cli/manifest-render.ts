@@ -1,0 +1,97 @@
+// Manifests on disk → validated objects → snapshot → render: shared by `image-policy render` and
+// `image-policy verify -f`, so both see exactly what the controller would render.
+import type { KubeObject } from "../apis/meta.ts";
+import { readManifests } from "../manifests/read.ts";
+import type { CrioVersion } from "../render/crio-version.ts";
+import { snapshotFromManifests, type ManifestSnapshot } from "../render/manifest-snapshot.ts";
+import type { PolicyOutcome } from "../render/outcome.ts";
+import { UPSTREAM_BASE_POLICY } from "../render/snapshot.ts";
+import {
+  POLICY_JSON_PATH,
+  render,
+  SIGSTORE_REGISTRIES_PATH,
+  NAMESPACE_POLICY_DIR,
+  type Rendered,
+} from "../render/render.ts";
+import { loadCrdCatalog } from "../validate/crd-catalog.ts";
+import { formatFieldError } from "../validate/field-error.ts";
+import { UnknownKindError, validateObject } from "../validate/validate.ts";
+import type { RenderedPolicyFiles } from "./verify.ts";
+import { CONTROLLER_VERSION } from "./version.ts";
+
+export interface ManifestRender {
+  /** Problems that make the input unusable (unreadable files, invalid singletons, render errors). */
+  problems: string[];
+  /** Policies refused by schema validation (the render continues without them). */
+  invalidOutcomes: PolicyOutcome[];
+  built?: ManifestSnapshot;
+  rendered?: Rendered;
+}
+
+const POLICY_KINDS = ["ClusterImagePolicy", "ImagePolicy", "ClusterSimpleSigningPolicy"];
+
+export function renderManifests(
+  paths: string[],
+  options: { crioVersion: CrioVersion; profile?: string },
+): ManifestRender {
+  const manifests = readManifests(paths);
+  const problems = manifests.problems.map((p) => `${p.source}: ${p.message}`);
+  if (problems.length > 0) return { problems, invalidOutcomes: [] };
+
+  const catalog = loadCrdCatalog();
+  const usable: { source: string; object: KubeObject }[] = [];
+  const invalidOutcomes: PolicyOutcome[] = [];
+  for (const { source, object } of manifests.documents) {
+    let errors: string[];
+    try {
+      errors = validateObject(catalog, object).errors.map(formatFieldError);
+    } catch (error) {
+      if (!(error instanceof UnknownKindError)) throw error;
+      errors = []; // kinds render does not read are reported by the snapshot builder
+    }
+    const kube = object as unknown as KubeObject;
+    if (errors.length === 0) {
+      usable.push({ source, object: kube });
+    } else if (POLICY_KINDS.includes(kube.kind)) {
+      const outcome: PolicyOutcome = {
+        kind: kube.kind as PolicyOutcome["kind"],
+        name: kube.metadata?.name ?? "",
+        state: "Invalid",
+        reason: "Invalid",
+        message: errors.join("; "),
+        appliedScopes: [],
+      };
+      if (kube.metadata?.namespace) outcome.namespace = kube.metadata.namespace;
+      invalidOutcomes.push(outcome);
+    } else {
+      problems.push(...errors.map((e) => `${source}: ${kube.kind}/${kube.metadata?.name ?? ""}: ${e}`));
+    }
+  }
+  if (problems.length > 0) return { problems, invalidOutcomes };
+
+  const built = snapshotFromManifests(usable, {
+    crioVersion: options.crioVersion,
+    controllerVersion: CONTROLLER_VERSION,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+  if (built.problems.length > 0) return { problems: built.problems, invalidOutcomes, built };
+  const rendered = render(built.snapshot);
+  return { problems: rendered.errors.map((e) => `error: ${e}`), invalidOutcomes, built, rendered };
+}
+
+/** The node files of one pool (the worker pool when there is one), as verify takes them. */
+export function policyFilesOf(rendered: Rendered): RenderedPolicyFiles {
+  const files = rendered.files.get("worker") ?? [...rendered.files.values()][0] ?? [];
+  const byPath = new Map(files.map((f) => [f.path, f.contents]));
+  const registriesD: Record<string, string> = {};
+  const registries = byPath.get(SIGSTORE_REGISTRIES_PATH);
+  if (registries !== undefined) registriesD["sigstore-registries.yaml"] = registries;
+  const namespaces: Record<string, string> = {};
+  for (const [path, contents] of byPath) {
+    if (path.startsWith(`${NAMESPACE_POLICY_DIR}/`))
+      namespaces[path.slice(NAMESPACE_POLICY_DIR.length + 1, -".json".length)] = contents;
+  }
+  // With no policy at all the node keeps its base policy.json.
+  const policyJson = byPath.get(POLICY_JSON_PATH) ?? UPSTREAM_BASE_POLICY;
+  return { policyJson, registriesD, namespaces };
+}

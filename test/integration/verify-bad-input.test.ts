@@ -1,0 +1,323 @@
+// pkg/verify on bad input: malformed references and policies, unreachable registries, and a registry
+// (a small node:http server on loopback) that answers garbage, huge or endless bodies, wrong digests
+// and no answer at all. Every case must end in a clear rejection, quickly, without a crash.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { PolicyInputError, Verifier, verifyImage, type ImageVerdict } from "../../pkg/verify/index.ts";
+import { cosignPayload, generateSigningKey, signPayload } from "../harness/signing.ts";
+
+const sha256 = (b: Uint8Array | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+
+const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+const imageManifest = (seed: string): Buffer =>
+  Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: sha256(config),
+        size: config.length,
+      },
+      layers: [],
+      annotations: { seed },
+    }),
+  );
+
+interface Route {
+  status?: number;
+  contentType?: string;
+  body?: Buffer;
+  /** Stream this many bytes of zeros. */
+  endless?: number;
+  hang?: boolean;
+}
+
+describe("verify: bad input", () => {
+  let server: http.Server;
+  let host = "";
+  const sockets = new Set<net.Socket>();
+  const routes = new Map<string, Route>();
+  const key = generateSigningKey();
+  const policy = (requirements: unknown[]): string =>
+    JSON.stringify({ default: [{ type: "reject" }], transports: { docker: { [host]: requirements } } });
+  const keyPolicy = (): string =>
+    policy([
+      {
+        type: "sigstoreSigned",
+        keyData: Buffer.from(key.publicKeyPem).toString("base64"),
+        signedIdentity: { type: "matchRepository" },
+      },
+    ]);
+  let registriesD = "";
+
+  /** An image at /v2/<repo>/manifests/v1 whose .sig tag gets `sig`. */
+  function image(repo: string, sig?: Route): string {
+    const manifest = imageManifest(repo);
+    const digest = sha256(manifest);
+    for (const ref of ["v1", digest])
+      routes.set(`/v2/${repo}/manifests/${ref}`, { contentType: OCI_MANIFEST, body: manifest });
+    if (sig !== undefined) routes.set(`/v2/${repo}/manifests/${digest.replace(":", "-")}.sig`, sig);
+    return digest;
+  }
+
+  /** A well-formed .sig manifest with the given layers (descriptors). */
+  function sigManifest(layers: unknown[], mediaType = OCI_MANIFEST): Route {
+    return {
+      contentType: mediaType,
+      body: Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType,
+          config: {
+            mediaType: "application/vnd.oci.image.config.v1+json",
+            digest: sha256(config),
+            size: config.length,
+          },
+          layers,
+        }),
+      ),
+    };
+  }
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/v2/") {
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        return;
+      }
+      const route = routes.get(url.pathname);
+      if (route === undefined) {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+        return;
+      }
+      if (route.hang) return; // never answer
+      if (route.endless !== undefined) {
+        res.writeHead(route.status ?? 200, {
+          "content-type": route.contentType ?? "application/octet-stream",
+        });
+        const chunk = Buffer.alloc(64 * 1024);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < (route.endless ?? 0)) {
+            sent += chunk.length;
+            if (!res.write(chunk)) {
+              res.once("drain", pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        res.on("close", () => (sent = Number.MAX_SAFE_INTEGER));
+        pump();
+        return;
+      }
+      res.writeHead(route.status ?? 200, { "content-type": route.contentType ?? "application/octet-stream" });
+      res.end(req.method === "HEAD" ? undefined : route.body);
+    });
+    server.on("connection", (s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bad-"));
+    registriesD = path.join(dir, "registries.d");
+    fs.mkdirSync(registriesD);
+    fs.writeFileSync(
+      path.join(registriesD, "a.yaml"),
+      `docker:\n  ${host}:\n    use-sigstore-attachments: true\n`,
+    );
+  });
+
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  async function verify(
+    images: string[],
+    policyText = keyPolicy(),
+    extra: Record<string, unknown> = {},
+  ): Promise<ImageVerdict[]> {
+    const verifier = new Verifier(policyText, {
+      registriesD,
+      insecureRegistries: [host],
+      timeoutMs: 1500,
+      builtinLookaside: "file:///nonexistent/sigstore",
+      ...extra,
+    });
+    try {
+      return await verifier.verifyAll(images);
+    } finally {
+      verifier.close();
+    }
+  }
+
+  it("refuses malformed references as unusable input", async () => {
+    const verdicts = await verify([
+      "",
+      "UPPER/x",
+      "a/b:c@sha256:123",
+      `a/b:c@sha256:${"0".repeat(64)}`,
+      "a/b@md5:00",
+      "::",
+    ]);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ admitted: false, inputError: true });
+      expect(v.error).toMatch(/./);
+    }
+    expect(verdicts[3]?.error).toBe(
+      "Docker references with both a tag and digest are currently not supported",
+    );
+  });
+
+  it("refuses a malformed policy with containers/image's message", async () => {
+    expect(() => new Verifier('{"default":[{"type":"sigstoreSigned"}]}')).toThrow(PolicyInputError);
+    await expect(verifyImage("quay.io/a/b:c", "{not json")).rejects.toThrow(
+      /invalid policy in "policy.json"/,
+    );
+  });
+
+  it("rejects with the reason when the registry is unreachable", async () => {
+    const started = Date.now();
+    const [v] = await verify(
+      ["127.0.0.1:1/a/b:c"],
+      JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }),
+      {
+        insecureRegistries: ["127.0.0.1:1"],
+      },
+    );
+    expect(v?.admitted).toBe(false);
+    expect(v?.error).toMatch(/cannot reach|ECONNREFUSED/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("rejects garbage, huge and hanging manifests within the time limit", async () => {
+    routes.set("/v2/garbage/manifests/v1", {
+      contentType: OCI_MANIFEST,
+      body: Buffer.from("\x00\x01garbage"),
+    });
+    routes.set("/v2/notjson/manifests/v1", {
+      contentType: "text/html",
+      body: Buffer.from("<html>hi</html>"),
+    });
+    routes.set("/v2/huge/manifests/v1", { contentType: OCI_MANIFEST, endless: 64 * 1024 * 1024 });
+    routes.set("/v2/hang/manifests/v1", { hang: true });
+    routes.set("/v2/error/manifests/v1", { status: 500, body: Buffer.from("oops") });
+    const started = Date.now();
+    const verdicts = await verify(
+      ["garbage", "notjson", "huge", "hang", "error"].map((r) => `${host}/${r}:v1`),
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const errors = verdicts.map((v) => (v.admitted ? "ADMITTED" : (v.error ?? "")));
+    expect(errors[0]).toMatch(/not valid JSON|invalid/i);
+    expect(errors[1]).toMatch(/unsupported manifest media type|not valid JSON/);
+    expect(errors[2]).toMatch(/more than the limit/);
+    expect(errors[3]).toMatch(/no response .* within the time limit/);
+    expect(errors[4]).toMatch(/HTTP 500/);
+  });
+
+  it("rejects bad signature attachments with a reason", async () => {
+    const payloadFor = (repo: string, digest: string): Buffer => cosignPayload(`${host}/${repo}`, digest);
+    // A .sig manifest of the wrong media type: containers/image's hard error.
+    image("docker-sig", {
+      contentType: "application/vnd.docker.distribution.manifest.v2+json",
+      body: Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+          config: {
+            mediaType: "application/vnd.docker.container.image.v1+json",
+            digest: sha256(config),
+            size: config.length,
+          },
+          layers: [],
+        }),
+      ),
+    });
+    image("garbage-sig", { contentType: OCI_MANIFEST, body: Buffer.from("{garbage") });
+    image("error-sig", { status: 500, body: Buffer.from("boom") });
+    // A layer whose blob is endless: the 4 MiB limit stops it.
+    const hugeDigest = `sha256:${"9".repeat(64)}`;
+    routes.set(`/v2/huge-sig/blobs/${hugeDigest}`, { endless: 512 * 1024 * 1024 });
+    image(
+      "huge-sig",
+      sigManifest([
+        { mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", digest: hugeDigest, size: 10 },
+      ]),
+    );
+    // A layer whose blob does not match its digest.
+    const d1 = image("mismatch-sig");
+    const payload1 = payloadFor("mismatch-sig", d1);
+    routes.set(`/v2/mismatch-sig/blobs/${sha256(payload1)}`, { body: Buffer.from("something else") });
+    routes.set(
+      `/v2/mismatch-sig/manifests/${d1.replace(":", "-")}.sig`,
+      sigManifest([
+        {
+          mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+          digest: sha256(payload1),
+          size: payload1.length,
+          annotations: { "dev.cosignproject.cosign/signature": signPayload(key.privateKey, payload1) },
+        },
+      ]),
+    );
+    // Corrupt signatures: bad base64, no signature annotation, a payload that is not JSON.
+    const d2 = image("corrupt-sig");
+    const payload2 = payloadFor("corrupt-sig", d2);
+    const notJson = Buffer.from("not json at all");
+    routes.set(`/v2/corrupt-sig/blobs/${sha256(payload2)}`, { body: payload2 });
+    routes.set(`/v2/corrupt-sig/blobs/${sha256(notJson)}`, { body: notJson });
+    const layer = (body: Buffer, annotations: Record<string, string>): unknown => ({
+      mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+      digest: sha256(body),
+      size: body.length,
+      annotations,
+    });
+    routes.set(
+      `/v2/corrupt-sig/manifests/${d2.replace(":", "-")}.sig`,
+      sigManifest([
+        layer(payload2, { "dev.cosignproject.cosign/signature": "!!!" }),
+        layer(payload2, {}),
+        layer(notJson, { "dev.cosignproject.cosign/signature": signPayload(key.privateKey, notJson) }),
+      ]),
+    );
+    const started = Date.now();
+    const verdicts = await verify(
+      ["docker-sig", "garbage-sig", "error-sig", "huge-sig", "mismatch-sig", "corrupt-sig"].map(
+        (r) => `${host}/${r}:v1`,
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const errors = verdicts.map((v) => (v.admitted ? "ADMITTED" : (v.error ?? "")));
+    expect(errors[0]).toMatch(/unexpected MIME type for sigstore attachment manifest/);
+    expect(errors[1]).toMatch(/reading sigstore attachment manifest .*(JSON|invalid)/);
+    expect(errors[2]).toMatch(/reading sigstore attachment manifest .*HTTP 500/);
+    expect(errors[3]).toMatch(/more than the limit of 4194304 bytes/);
+    expect(errors[4]).toMatch(/digest/);
+    expect(errors[5]).toMatch(
+      /^None of the signatures were accepted, reasons: base64 decoding: .*; missing dev.cosignproject.cosign\/signature annotation; invalid character/,
+    );
+  });
+
+  it("reports unusable registries.d and registries.conf as input errors", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bad-conf-"));
+    fs.writeFileSync(path.join(dir, "a.yaml"), "docker: [unclosed\n");
+    fs.writeFileSync(path.join(dir, "registries.conf"), '[[registry]]\nlocation = "https://bad"\n');
+    const [d] = await verify([`${host}/x:v1`], keyPolicy(), { registriesD: dir });
+    expect(d).toMatchObject({ admitted: false, inputError: true });
+    const [c] = await verify([`${host}/x:v1`], keyPolicy(), {
+      registriesConf: path.join(dir, "registries.conf"),
+    });
+    expect(c).toMatchObject({ admitted: false, inputError: true });
+    expect(c?.error).toMatch(/URI schemes are not supported/);
+  });
+});
