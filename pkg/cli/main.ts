@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { checkUpdateHelp, runCheckUpdate } from "./check-update.ts";
+import { controllerHelp, runController } from "./controller.ts";
 import { crdsHelp, runCrds } from "./crds.ts";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
 import { renderHelp, runRender } from "./render.ts";
@@ -32,6 +33,7 @@ const commands: Record<string, Command> = {
     help: verifyHelp,
     run: runVerify,
   },
+  controller: { summary: "run the controllers against a cluster", help: controllerHelp, run: runController },
   "check-update": {
     summary: "check a release-update pullspec against the update guard",
     help: checkUpdateHelp,

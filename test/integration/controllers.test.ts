@@ -1,0 +1,368 @@
+// The controllers against the real API server: MachineConfigs follow the policies, status conditions
+// are set and cleared, bursts coalesce, restarts and edits are handled, the managed release policy
+// is created, reverted and left alone under an override. Assertions are on objects, not timings.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, parseAllDocuments } from "yaml";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepolicy.ts";
+import type { MachineConfig } from "../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
+import { runController } from "../../pkg/cli/controller.ts";
+import { decodeIgnitionFile, type IgnitionConfig } from "../../pkg/ignition/ignition.ts";
+import {
+  CLUSTER_IMAGE_POLICIES,
+  CLUSTER_VERSIONS,
+  FEATURE_GATES,
+  IMAGE_POLICIES,
+  isNotFound,
+  KubeClient,
+  MACHINE_CONFIG_POOLS,
+  MACHINE_CONFIGS,
+} from "../../pkg/kube/index.ts";
+import { eventually } from "../../pkg/kube/testing/eventually.ts";
+import { defaultPools } from "../../pkg/render/snapshot.ts";
+import { cip, ip, roots } from "../../pkg/render/testing/fixtures.ts";
+import { getTestEnvironment } from "../harness/env.ts";
+import { createTestNamespace, type TestNamespace } from "../harness/namespace.ts";
+import { kubeConfigForServiceAccount } from "../harness/users.ts";
+
+const WORKER_MC = "99-worker-generated-registries";
+let client: KubeClient;
+let namespace: TestNamespace;
+let controller: { stop(): Promise<void> } | undefined;
+
+function startController(
+  extraArgs: string[] = [],
+  kubeconfigPath = getTestEnvironment().kubeconfigPath,
+): { stop(): Promise<void> } {
+  const abort = new AbortController();
+  const io = { out: () => undefined, err: () => undefined };
+  const args = ["--kubeconfig", kubeconfigPath, "--metrics-bind-address", "0", "--log-level", "error"];
+  const done = runController([...args, ...extraArgs], io, abort.signal);
+  return {
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+async function workerFiles(): Promise<Map<string, string>> {
+  const mc = await client.resource(MACHINE_CONFIGS).get(WORKER_MC);
+  const files = (mc.spec.config as unknown as IgnitionConfig).storage?.files ?? [];
+  return new Map(files.map((f) => [f.path, Buffer.from(decodeIgnitionFile(f)).toString()]));
+}
+
+async function dockerScopes(): Promise<string[]> {
+  const text = (await workerFiles()).get("/etc/containers/policy.json");
+  if (!text) return [];
+  return Object.keys((JSON.parse(text) as { transports: { docker?: object } }).transports.docker ?? {});
+}
+
+/** Counts writes to a MachineConfig while `action` runs (resourceVersion changes seen by a watch). */
+async function countWrites(name: string, action: () => Promise<void>): Promise<number> {
+  const resource = client.resource(MACHINE_CONFIGS);
+  const list = await resource.list();
+  const abort = new AbortController();
+  let writes = 0;
+  const watching = (async () => {
+    try {
+      for await (const event of resource.watch({
+        resourceVersion: list.metadata.resourceVersion,
+        signal: abort.signal,
+      })) {
+        if (
+          event.type !== "ERROR" &&
+          event.type !== "BOOKMARK" &&
+          (event.object as MachineConfig).metadata.name === name
+        )
+          writes++;
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await action();
+  abort.abort();
+  await watching;
+  return writes;
+}
+
+async function deleteIfPresent(del: () => Promise<unknown>): Promise<void> {
+  try {
+    await del();
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+beforeAll(async () => {
+  const plane = getTestEnvironment();
+  client = new KubeClient(plane.kubeConfig);
+  namespace = await createTestNamespace(plane.kubeConfig, "controllers");
+  for (const pool of defaultPools()) await client.resource(MACHINE_CONFIG_POOLS).create(pool);
+  controller = startController();
+});
+
+afterAll(async () => {
+  await controller?.stop();
+  const cips = await client.resource(CLUSTER_IMAGE_POLICIES).list();
+  for (const c of cips.items)
+    await deleteIfPresent(() => client.resource(CLUSTER_IMAGE_POLICIES).delete(c.metadata.name ?? ""));
+  for (const name of ["master", "worker"])
+    await deleteIfPresent(() => client.resource(MACHINE_CONFIG_POOLS).delete(name));
+  for (const name of [WORKER_MC, "99-master-generated-registries"])
+    await deleteIfPresent(() => client.resource(MACHINE_CONFIGS).delete(name));
+  await deleteIfPresent(() => client.resource(CLUSTER_VERSIONS).delete("version"));
+  await deleteIfPresent(() => client.resource(FEATURE_GATES).delete("cluster"));
+  await namespace.cleanup();
+  client.close();
+});
+
+describe("imagepolicy controller", () => {
+  it("renders a new ClusterImagePolicy into the pools' MachineConfigs and marks it Applied", async () => {
+    await client.resource(CLUSTER_IMAGE_POLICIES).create(cip("team-registry", ["registry.example.com/team"]));
+    await eventually(async () => expect(await dockerScopes()).toContain("registry.example.com/team"), {
+      timeoutMs: 60_000,
+    });
+    await client.resource(MACHINE_CONFIGS).get("99-master-generated-registries");
+    await eventually(async () => {
+      const policy = await client.resource(CLUSTER_IMAGE_POLICIES).get("team-registry");
+      expect(policy.status?.conditions?.find((c) => c.type === "Applied")).toMatchObject({
+        status: "True",
+        observedGeneration: 1,
+      });
+    });
+  });
+
+  it("sets ConflictScopes on an ImagePolicy inside a cluster scope, and clears it when the cluster policy goes", async () => {
+    const policy = ip(namespace.name, "tools", ["registry.example.com/team/tools", "ghcr.io/team-a"]);
+    await client.resource(IMAGE_POLICIES).create(policy);
+    const conditions = async () =>
+      (await client.resource(IMAGE_POLICIES).get("tools", namespace.name)).status?.conditions ?? [];
+    await eventually(async () =>
+      expect((await conditions()).map((c) => [c.type, c.status, c.reason])).toEqual([
+        ["Applied", "False", "ConflictScopes"],
+        ["Pending", "False", "ConflictScopes"],
+      ]),
+    );
+    expect((await workerFiles()).has(`/etc/crio/policies/${namespace.name}.json`)).toBe(true);
+    await client.resource(CLUSTER_IMAGE_POLICIES).delete("team-registry");
+    await eventually(async () =>
+      expect((await conditions()).map((c) => [c.type, c.status])).toEqual([["Applied", "True"]]),
+    );
+    await eventually(async () => expect(await dockerScopes()).not.toContain("registry.example.com/team"));
+  });
+
+  it("reports an unusable policy as Applied=False/Invalid and still applies the others", async () => {
+    const bad = cip("bad-key", ["bad.example.com"]);
+    if (bad.spec.policy.rootOfTrust.publicKey) {
+      bad.spec.policy.rootOfTrust.publicKey.keyData = Buffer.from(
+        "-----BEGIN PUBLIC KEY-----\nthis is not a key at all, only text that looks like one\n-----END PUBLIC KEY-----",
+      ).toString("base64");
+    }
+    await client.resource(CLUSTER_IMAGE_POLICIES).create(bad);
+    await client
+      .resource(CLUSTER_IMAGE_POLICIES)
+      .create(cip("good-key", ["good.example.com"], roots.fulcio()));
+    await eventually(async () => {
+      const status = (await client.resource(CLUSTER_IMAGE_POLICIES).get("bad-key")).status?.conditions?.[0];
+      expect(status).toMatchObject({ type: "Applied", status: "False", reason: "Invalid" });
+      expect(status?.message).toContain("publicKey.keyData is not a valid public key");
+    });
+    await eventually(async () => {
+      const scopes = await dockerScopes();
+      expect(scopes).toContain("good.example.com");
+      expect(scopes).not.toContain("bad.example.com");
+    });
+  });
+
+  it("coalesces a burst of 200 policies into at most 3 writes per MachineConfig", async () => {
+    const writes = await countWrites(WORKER_MC, async () => {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          client.resource(CLUSTER_IMAGE_POLICIES).create(cip(`burst-${i}`, [`burst-${i}.example.com`])),
+        ),
+      );
+      await eventually(async () => expect(await dockerScopes()).toContain("burst-199.example.com"), {
+        timeoutMs: 60_000,
+      });
+      // Let any straggling reconcile land before counting.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    });
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(3);
+  });
+
+  it("restores an edited MachineConfig, and a restart with nothing changed writes nothing", async () => {
+    const resource = client.resource(MACHINE_CONFIGS);
+    const live = await resource.get(WORKER_MC);
+    await resource.update({ ...live, spec: { ...live.spec, config: { ignition: { version: "3.5.0" } } } });
+    await eventually(async () => expect(await dockerScopes()).toContain("burst-199.example.com"));
+
+    const writes = await countWrites(WORKER_MC, async () => {
+      await controller?.stop();
+      controller = startController();
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+    });
+    expect(writes).toBe(0);
+  });
+
+  it("reconnects after the API server restarts and converges", async () => {
+    await getTestEnvironment().restartApiServer();
+    await client.resource(CLUSTER_IMAGE_POLICIES).create(cip("after-restart", ["after-restart.example.com"]));
+    await eventually(async () => expect(await dockerScopes()).toContain("after-restart.example.com"), {
+      timeoutMs: 90_000,
+    });
+  });
+
+  it("renders no sigstore policy while the SigstoreImageVerification gate is off", async () => {
+    await client.resource(FEATURE_GATES).create({
+      apiVersion: "config.openshift.io/v1",
+      kind: "FeatureGate",
+      metadata: { name: "cluster" },
+      spec: { featureSet: "CustomNoUpgrade", customNoUpgrade: { disabled: ["SigstoreImageVerification"] } },
+    });
+    await eventually(async () => expect((await workerFiles()).size).toBe(0), { timeoutMs: 60_000 });
+    await client.resource(FEATURE_GATES).delete("cluster");
+    await eventually(async () => expect(await dockerScopes()).toContain("after-restart.example.com"), {
+      timeoutMs: 60_000,
+    });
+  });
+});
+
+describe("releasepolicy controller", () => {
+  const manifest = parse(
+    readFileSync(
+      join(import.meta.dirname, "../../manifests/release/ocp/0000_90_openshift-cluster-image-policy.yaml"),
+      "utf8",
+    ),
+  ) as ClusterImagePolicy;
+  const get = () => client.resource(CLUSTER_IMAGE_POLICIES).get("openshift");
+
+  it("creates the managed openshift policy, recreates it after a delete, and reverts edits", async () => {
+    await eventually(async () => expect((await get()).spec).toEqual(manifest.spec));
+    await client.resource(CLUSTER_IMAGE_POLICIES).delete("openshift");
+    await eventually(async () => expect((await get()).spec).toEqual(manifest.spec));
+    const live = await get();
+    await client.resource(CLUSTER_IMAGE_POLICIES).update({
+      ...live,
+      metadata: { ...live.metadata, labels: { extra: "x" } },
+      spec: { ...live.spec, scopes: ["quay.io/openshift-release-dev/ocp-release-evil"] },
+    });
+    await eventually(async () => {
+      const reverted = await get();
+      expect(reverted.spec).toEqual(manifest.spec);
+      expect(reverted.metadata.labels).toBeUndefined();
+    });
+  });
+
+  it("leaves the policy alone once ClusterVersion overrides it", async () => {
+    await client.resource(CLUSTER_VERSIONS).create({
+      apiVersion: "config.openshift.io/v1",
+      kind: "ClusterVersion",
+      metadata: { name: "version" },
+      spec: {
+        clusterID: "00000000-0000-4000-8000-000000000000",
+        overrides: [
+          {
+            kind: "ClusterImagePolicy",
+            group: "config.openshift.io",
+            namespace: "",
+            name: "openshift",
+            unmanaged: true,
+          },
+        ],
+      },
+    });
+    // Give the controller the ClusterVersion, then edit: the edit must stay.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const live = await get();
+    await client
+      .resource(CLUSTER_IMAGE_POLICIES)
+      .update({ ...live, spec: { ...live.spec, scopes: ["quay.io/left-alone"] } });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await get()).spec.scopes).toEqual(["quay.io/left-alone"]);
+  });
+});
+
+describe("least privilege", () => {
+  it("runs with exactly the shipped RBAC (service account, leader election)", async () => {
+    const plane = getTestEnvironment();
+    await controller?.stop();
+    controller = undefined;
+    // The shipped ClusterRole, bound to a service account of the test namespace; the Lease Role there.
+    const rbac = parseAllDocuments(
+      readFileSync(join(import.meta.dirname, "../../manifests/deploy/02-rbac.yaml"), "utf8"),
+    ).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; namespace?: string };
+          subjects?: { namespace: string }[];
+        },
+    );
+    const suffix = namespace.name;
+    for (const object of rbac) {
+      object.metadata.name = `${object.metadata.name}-${suffix}`;
+      if (object.metadata.namespace) object.metadata.namespace = namespace.name;
+      for (const subject of object.subjects ?? []) subject.namespace = namespace.name;
+      const roleRef = (object as { roleRef?: { name: string } }).roleRef;
+      if (roleRef) roleRef.name = `${roleRef.name}-${suffix}`;
+      const plural = {
+        ClusterRole: "clusterroles",
+        ClusterRoleBinding: "clusterrolebindings",
+        Role: "roles",
+        RoleBinding: "rolebindings",
+      }[object.kind];
+      const path = object.metadata.namespace
+        ? `/apis/rbac.authorization.k8s.io/v1/namespaces/${object.metadata.namespace}/${plural}`
+        : `/apis/rbac.authorization.k8s.io/v1/${plural}`;
+      await client.request("POST", path, { body: object });
+    }
+    const kubeConfig = await kubeConfigForServiceAccount(
+      plane.kubeConfig,
+      namespace.name,
+      "image-policy-controller",
+    );
+    const file = join(mkdtempSync(join(tmpdir(), "sa-")), "kubeconfig");
+    writeFileSync(file, kubeConfig.exportConfig());
+    controller = startController(
+      ["--leader-elect", "--namespace", namespace.name, "--identity", "sa-controller"],
+      file,
+    );
+
+    await client
+      .resource(CLUSTER_IMAGE_POLICIES)
+      .create(cip("least-privilege", ["least-privilege.example.com"]));
+    await eventually(async () => expect(await dockerScopes()).toContain("least-privilege.example.com"), {
+      timeoutMs: 60_000,
+    });
+    await eventually(async () => {
+      const policy = await client.resource(CLUSTER_IMAGE_POLICIES).get("least-privilege");
+      expect(policy.status?.conditions?.[0]).toMatchObject({ type: "Applied", status: "True" });
+    });
+    const lease = (await client.request(
+      "GET",
+      `/apis/coordination.k8s.io/v1/namespaces/${namespace.name}/leases/image-policy-controller`,
+    )) as {
+      spec: { holderIdentity?: string };
+    };
+    expect(lease.spec.holderIdentity).toBe("sa-controller");
+    for (const object of rbac.reverse()) {
+      const plural = {
+        ClusterRole: "clusterroles",
+        ClusterRoleBinding: "clusterrolebindings",
+        Role: "roles",
+        RoleBinding: "rolebindings",
+      }[object.kind];
+      if (!object.metadata.namespace)
+        await client.request(
+          "DELETE",
+          `/apis/rbac.authorization.k8s.io/v1/${plural}/${object.metadata.name}`,
+        );
+    }
+  });
+});
