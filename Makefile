@@ -82,6 +82,15 @@ bench-render: deps ## render benchmark (prints figures)
 bench-verify: deps ## verify benchmark against cosign and containers/image (prints figures)
 	node test/bench/verify/run.ts
 
+.PHONY: dev-cluster
+dev-cluster: deps ## a local kube-apiserver + etcd with the CRDs, to run the controller against
+	bash hack/ensure-test-tools.sh >/dev/null
+	node hack/dev-cluster.ts
+
+.PHONY: bench-controller
+bench-controller: deps build ## controller benchmark on the test control plane (prints figures)
+	node test/bench/controller/run.ts
+
 .PHONY: clean
 clean:
 	rm -rf dist coverage

@@ -288,6 +288,25 @@ describe("releasepolicy controller", () => {
   });
 });
 
+describe("updateguard controller", () => {
+  it("records a Warning event when the ClusterVersion requests a non-canonical release image", async () => {
+    const cv = await client.resource(CLUSTER_VERSIONS).get("version");
+    const image = "mirror.example.com/ocp/release@sha256:" + "ab".repeat(32);
+    await client.resource(CLUSTER_VERSIONS).update({ ...cv, spec: { ...cv.spec, desiredUpdate: { image } } });
+    await eventually(async () => {
+      const events = (await client.request("GET", "/apis/events.k8s.io/v1/namespaces/default/events")) as {
+        items: { reason?: string; note?: string; regarding?: { kind?: string } }[];
+      };
+      const found = events.items.find(
+        (e) => e.reason === "NonCanonicalReleaseImage" && e.regarding?.kind === "ClusterVersion",
+      );
+      expect(found?.note).toContain(
+        "release images must come from quay.io/openshift-release-dev/ocp-release",
+      );
+    });
+  });
+});
+
 describe("least privilege", () => {
   it("runs with exactly the shipped RBAC (service account, leader election)", async () => {
     const plane = getTestEnvironment();
