@@ -1,6 +1,7 @@
 // `image-policy verify IMAGE...`: would a node admit these images? Evaluates the policy the way CRI-O
 // (containers/image) does, against the real registries and signatures. See docs/verify.md.
 import { NEWEST_CRIO } from "../render/crio-version.ts";
+import { renderPolicyFromCluster } from "./cluster-render.ts";
 import { policyFilesOf, renderManifests } from "./manifest-render.ts";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -73,6 +74,7 @@ export interface VerifyDeps {
 
 export function runVerify(args: string[], io: CommandIO): Promise<number> {
   return runVerifyWith(args, io, {
+    renderPolicyFromCluster: () => renderPolicyFromCluster(),
     renderPolicyFromManifests: async (dir) => {
       const result = renderManifests([dir], { crioVersion: NEWEST_CRIO });
       if (result.problems.length > 0 || !result.rendered) throw new Error(result.problems.join("; "));

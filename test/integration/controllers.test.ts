@@ -10,12 +10,14 @@ import { tmpdir } from "node:os";
 import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepolicy.ts";
 import type { MachineConfig } from "../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
 import { runController } from "../../pkg/cli/controller.ts";
+import { runVerify } from "../../pkg/cli/verify.ts";
 import { decodeIgnitionFile, type IgnitionConfig } from "../../pkg/ignition/ignition.ts";
 import {
   CLUSTER_IMAGE_POLICIES,
   CLUSTER_VERSIONS,
   FEATURE_GATES,
   IMAGE_POLICIES,
+  IMAGES,
   isNotFound,
   KubeClient,
   MACHINE_CONFIG_POOLS,
@@ -304,6 +306,31 @@ describe("updateguard controller", () => {
         "release images must come from quay.io/openshift-release-dev/ocp-release",
       );
     });
+  });
+});
+
+describe("image-policy verify --cluster", () => {
+  it("renders the policy from the live cluster with the controller's engine", async () => {
+    await client.resource(IMAGES).create({
+      apiVersion: "config.openshift.io/v1",
+      kind: "Image",
+      metadata: { name: "cluster" },
+      spec: { registrySources: { blockedRegistries: ["blocked.example.com"] } },
+    });
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = getTestEnvironment().kubeconfigPath;
+    try {
+      const stdout: string[] = [];
+      const io = { out: (t: string) => void stdout.push(t), err: () => undefined };
+      // A blocked registry is refused by policy alone: no registry is contacted.
+      expect(await runVerify(["blocked.example.com/team/app:1", "--cluster"], io)).toBe(1);
+      expect(stdout.join("\n")).toContain("rendered from the cluster");
+      expect(stdout.join("\n")).toContain("reject");
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+      await client.resource(IMAGES).delete("cluster");
+    }
   });
 });
 
