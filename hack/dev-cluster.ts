@@ -26,4 +26,5 @@ const stop = async (): Promise<void> => {
 };
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
-await new Promise(() => undefined);
+// The control plane's processes do not hold the event loop: keep this process alive until a signal.
+setInterval(() => undefined, 1 << 30);
