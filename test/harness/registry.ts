@@ -28,6 +28,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { der, oid, seq, time } from "./der.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -534,37 +535,6 @@ export function libtrustKeyId(spkiDer: Buffer): string {
   return (encoded.match(/.{1,4}/g) ?? []).join(":");
 }
 
-// Minimal DER, enough for one self-signed ECDSA certificate.
-function der(tag: number, content: Buffer): Buffer {
-  const length = content.length;
-  let header: number[];
-  if (length < 0x80) header = [tag, length];
-  else {
-    const bytes: number[] = [];
-    for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-    header = [tag, 0x80 | bytes.length, ...bytes];
-  }
-  return Buffer.concat([Buffer.from(header), content]);
-}
-const derSequence = (...parts: Buffer[]): Buffer => der(0x30, Buffer.concat(parts));
-function derOid(oid: string): Buffer {
-  const [first = 0, second = 0, ...rest] = oid.split(".").map(Number);
-  const bytes = [first * 40 + second];
-  for (const arc of rest) {
-    const groups: number[] = [];
-    for (let n = arc; ; n = Math.floor(n / 128)) {
-      groups.unshift((n % 128) | (groups.length > 0 ? 0x80 : 0));
-      if (n < 128) break;
-    }
-    bytes.push(...groups);
-  }
-  return der(0x06, Buffer.from(bytes));
-}
-function derUtcTime(date: Date): Buffer {
-  const text = date.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z"; // YYMMDDHHMMSSZ
-  return der(0x17, Buffer.from(text, "ascii"));
-}
-
 /** A random positive serial, minimally encoded as DER requires (Go refuses a redundant leading zero). */
 function serialNumber(): Buffer {
   const serial = randomBytes(8);
@@ -583,44 +553,38 @@ export interface SelfSignedCertificate {
 /**
  * A self-signed ECDSA P-256 certificate (CA:TRUE, so it can be trusted as its own root), valid from an
  * hour ago for a day, with the given names as subjectAltNames. Made with node:crypto and the DER helpers
- * above, because Node can parse certificates but not create them.
+ * of der.ts, because Node can parse certificates but not create them.
  */
 export function selfSignedCertificate(
   options: { commonName: string; dnsNames?: string[]; ipAddresses?: string[] } = { commonName: "ipc-test" },
 ): SelfSignedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spkiDer = publicKey.export({ type: "spki", format: "der" });
-  const ecdsaWithSha256 = derSequence(derOid("1.2.840.10045.4.3.2"));
-  const name = derSequence(
-    der(0x31, derSequence(derOid("2.5.4.3"), der(0x0c, Buffer.from(options.commonName, "utf8")))),
-  );
-  const extension = (oid: string, critical: boolean, value: Buffer): Buffer =>
-    derSequence(derOid(oid), ...(critical ? [der(0x01, Buffer.from([0xff]))] : []), der(0x04, value));
+  const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
+  const name = seq(der(0x31, seq(oid("2.5.4.3"), der(0x0c, Buffer.from(options.commonName, "utf8")))));
+  const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
+    seq(oid(id), ...(critical ? [der(0x01, Buffer.from([0xff]))] : []), der(0x04, value));
   const altNames = [
     ...(options.dnsNames ?? []).map((dns) => der(0x82, Buffer.from(dns, "ascii"))),
     ...(options.ipAddresses ?? []).map((ip) => der(0x87, Buffer.from(ip.split(".").map(Number)))),
   ];
   const extensions = [
-    extension("2.5.29.19", true, derSequence(der(0x01, Buffer.from([0xff])))), // basicConstraints CA:TRUE
-    ...(altNames.length > 0 ? [extension("2.5.29.17", false, derSequence(...altNames))] : []),
+    extension("2.5.29.19", true, seq(der(0x01, Buffer.from([0xff])))), // basicConstraints CA:TRUE
+    ...(altNames.length > 0 ? [extension("2.5.29.17", false, seq(...altNames))] : []),
   ];
   const now = Date.now();
-  const tbs = derSequence(
+  const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))), // version v3
     der(0x02, serialNumber()),
     ecdsaWithSha256,
     name,
-    derSequence(derUtcTime(new Date(now - 3600_000)), derUtcTime(new Date(now + 24 * 3600_000))),
+    seq(time(new Date(now - 3600_000)), time(new Date(now + 24 * 3600_000))),
     name,
     spkiDer,
-    der(0xa3, derSequence(...extensions)),
+    der(0xa3, seq(...extensions)),
   );
   const signature = sign("sha256", tbs, privateKey);
-  const certificate = derSequence(
-    tbs,
-    ecdsaWithSha256,
-    der(0x03, Buffer.concat([Buffer.from([0]), signature])),
-  );
+  const certificate = seq(tbs, ecdsaWithSha256, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const lines = certificate.toString("base64").match(/.{1,64}/g) ?? [];
   return {
     certificatePem: `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`,
