@@ -130,11 +130,18 @@ describe("imagepolicy controller", () => {
       timeoutMs: 60_000,
     });
     await client.resource(MACHINE_CONFIGS).get("99-master-generated-registries");
+    // An update of the spec is followed too.
+    const created = await client.resource(CLUSTER_IMAGE_POLICIES).get("team-registry");
+    await client.resource(CLUSTER_IMAGE_POLICIES).update({
+      ...created,
+      spec: { ...created.spec, scopes: ["registry.example.com/team", "registry.example.com/other"] },
+    });
+    await eventually(async () => expect(await dockerScopes()).toContain("registry.example.com/other"));
     await eventually(async () => {
       const policy = await client.resource(CLUSTER_IMAGE_POLICIES).get("team-registry");
       expect(policy.status?.conditions?.find((c) => c.type === "Applied")).toMatchObject({
         status: "True",
-        observedGeneration: 1,
+        observedGeneration: 2,
       });
     });
   });
