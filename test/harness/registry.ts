@@ -27,10 +27,8 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { der, oid, seq, time } from "./der.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { runToolScript } from "./tools.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Tools
@@ -52,25 +50,7 @@ export function ensureRegistryTools(): Promise<RegistryTools> {
 }
 
 async function runEnsureScript(): Promise<RegistryTools> {
-  const script = path.join(repoRoot, "hack", "ensure-registry-tools.sh");
-  const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "inherit"] });
-  let stdout = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  if (exitCode !== 0) throw new Error(`${script} failed (exit code ${exitCode}); its messages are above`);
-  const values = new Map<string, string>();
-  for (const line of stdout.split("\n")) {
-    const eq = line.indexOf("=");
-    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  const get = (key: string): string => {
-    const value = values.get(key);
-    if (!value) throw new Error(`${script} printed no ${key}= line; its output was:\n${stdout}`);
-    return value;
-  };
+  const get = await runToolScript("ensure-registry-tools.sh");
   return { dockerRegistry: get("DOCKER_REGISTRY"), cosign: get("COSIGN") };
 }
 

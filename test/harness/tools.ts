@@ -29,7 +29,16 @@ export function ensureTestTools(): Promise<TestTools> {
 }
 
 async function runEnsureScript(): Promise<TestTools> {
-  const script = path.join(repoRoot, "hack", "ensure-test-tools.sh");
+  const get = await runToolScript("ensure-test-tools.sh");
+  return { kubeApiServer: get("KUBE_APISERVER"), etcd: get("ETCD"), k8sVersion: get("K8S_VERSION") };
+}
+
+/**
+ * Runs one of the hack/ensure-*.sh scripts: its progress goes to our stderr as it happens, its last
+ * lines into the error when it fails; its stdout is KEY=path lines, read with the returned getter.
+ */
+export async function runToolScript(name: string): Promise<(key: string) => string> {
+  const script = path.join(repoRoot, "hack", name);
   const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -53,10 +62,9 @@ async function runEnsureScript(): Promise<TestTools> {
     const eq = line.indexOf("=");
     if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
   }
-  const get = (key: string): string => {
+  return (key: string): string => {
     const value = values.get(key);
     if (!value) throw new Error(`${script} printed no ${key}= line; its output was:\n${stdout}`);
     return value;
   };
-  return { kubeApiServer: get("KUBE_APISERVER"), etcd: get("ETCD"), k8sVersion: get("K8S_VERSION") };
 }
