@@ -72,7 +72,10 @@ export class RenderFailedError extends Error {}
 
 const GENERATED_NAME = /^99-(.+)-generated-registries$/;
 
-export function snapshotFromState(state: ClusterState, options: ReconcileOptions): Snapshot {
+export function snapshotFromState(
+  state: ClusterState,
+  options: Pick<ReconcileOptions, "crioVersion" | "controllerVersion">,
+): Snapshot {
   const snapshot: Snapshot = {
     clusterImagePolicies: state.clusterImagePolicies(),
     imagePolicies: state.imagePolicies(),
@@ -95,14 +98,12 @@ export function snapshotFromState(state: ClusterState, options: ReconcileOptions
 /** True when the live object already has everything this controller would apply. */
 export function machineConfigUpToDate(desired: MachineConfig, live: MachineConfig | undefined): boolean {
   if (!live) return false;
-  const name = desired.metadata.name ?? "";
   return (
     jsonEqual(desired.spec, { osImageURL: live.spec?.osImageURL ?? "", config: live.spec?.config }) &&
     live.metadata.labels?.[ROLE_LABEL] === desired.metadata.labels?.[ROLE_LABEL] &&
     live.metadata.annotations?.[GENERATED_BY_ANNOTATION] ===
       desired.metadata.annotations?.[GENERATED_BY_ANNOTATION] &&
-    jsonEqual(desired.metadata.ownerReferences ?? [], live.metadata.ownerReferences ?? []) &&
-    name !== ""
+    jsonEqual(desired.metadata.ownerReferences ?? [], live.metadata.ownerReferences ?? [])
   );
 }
 

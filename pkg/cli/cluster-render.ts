@@ -61,12 +61,7 @@ export async function renderPolicyFromCluster(kubeconfig?: string): Promise<Rend
       machineConfigs: () => [],
     };
     const rendered = render(
-      snapshotFromState(state, {
-        crioVersion: NEWEST_CRIO,
-        controllerVersion: CONTROLLER_VERSION,
-        fieldManager: "image-policy-verify",
-        now: () => new Date().toISOString(),
-      }),
+      snapshotFromState(state, { crioVersion: NEWEST_CRIO, controllerVersion: CONTROLLER_VERSION }),
     );
     if (rendered.errors.length > 0) throw new Error(rendered.errors.join("; "));
     return policyFilesOf(rendered);

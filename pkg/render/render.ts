@@ -22,7 +22,6 @@ import { gzipSync } from "node:zlib";
 import { fitMachineConfigs, MACHINE_CONFIG_LIMIT_BYTES } from "./fit.ts";
 import { textDataUrlLength } from "../ignition/ignition.ts";
 import {
-  generatedMachineConfigName,
   IgnitionFileCache,
   machineConfigBytes,
   registriesMachineConfig,
@@ -376,5 +375,3 @@ function nodeFiles(
   }
   return files;
 }
-
-export { generatedMachineConfigName };

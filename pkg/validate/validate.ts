@@ -70,15 +70,13 @@ export function validateObject(catalog: CrdCatalog, object: Record<string, unkno
   }
   const schemaErrors = validateOpenApi(kindSchema.schema, object);
   errors.push(...schemaErrors);
-  const listErrors = validateCelAndListTypes(kindSchema.schema, object, { listTypes: true, cel: false });
-  errors.push(...listErrors);
-  if (hasCelRules(kindSchema.schema)) {
-    if (errors.some((e) => CEL_BLOCKING_ERROR_TYPES.has(e.type))) {
-      errors.push(SKIPPED_CEL_ERROR);
-    } else {
-      errors.push(...validateCelAndListTypes(kindSchema.schema, object, { listTypes: false, cel: true }));
-    }
-  }
+  // List-type uniqueness always runs; CEL only when the schema has rules and no blocking error came first.
+  const blocked = errors.some((e) => CEL_BLOCKING_ERROR_TYPES.has(e.type));
+  const withRules = hasCelRules(kindSchema.schema);
+  errors.push(
+    ...validateCelAndListTypes(kindSchema.schema, object, { listTypes: true, cel: withRules && !blocked }),
+  );
+  if (withRules && blocked) errors.push(SKIPPED_CEL_ERROR);
   const result: ObjectValidation = {
     apiVersion,
     kind,

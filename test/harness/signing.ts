@@ -321,20 +321,7 @@ export async function attachSigstoreSignature(
       config: {},
     }),
   );
-  const configBlob = await pushBlob(target, config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: "application/vnd.oci.image.config.v1+json",
-        size: config.length,
-        digest: configBlob.digest,
-      },
-      layers,
-    }),
-  );
-  await pushManifest(target, tag, manifest, OCI_MANIFEST);
+  await pushOciManifest(target, tag, config, layers);
 }
 
 /** Key-signs `payload` with our own key and attaches it, optionally with a Rekor SET. */
@@ -536,20 +523,7 @@ export async function addRekorSetToAttachments(
   const config = Buffer.from(
     JSON.stringify({ architecture: "", os: "", rootfs: { type: "layers", diff_ids: [] }, config: {} }),
   );
-  const configBlob = await pushBlob({ registry, repository }, config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: "application/vnd.oci.image.config.v1+json",
-        size: config.length,
-        digest: configBlob.digest,
-      },
-      layers,
-    }),
-  );
-  await pushManifest({ registry, repository }, tag, manifest, OCI_MANIFEST);
+  await pushOciManifest({ registry, repository }, tag, config, layers);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -663,4 +637,27 @@ export function writeLookasideSignature(
 export async function removeGpgKey(key: GpgKey): Promise<void> {
   await execFileAsync("gpgconf", ["--kill", "gpg-agent"], { env: gpgEnv(key.home) }).catch(() => undefined);
   fs.rmSync(key.home, { recursive: true, force: true });
+}
+
+/** Pushes `config` and an OCI image manifest over it and `layers` (already pushed) under `tag`. */
+async function pushOciManifest(
+  target: { registry: RegistryLocation; repository: string },
+  tag: string,
+  config: Buffer,
+  layers: unknown[],
+): Promise<void> {
+  const configBlob = await pushBlob(target, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        size: config.length,
+        digest: configBlob.digest,
+      },
+      layers,
+    }),
+  );
+  await pushManifest(target, tag, manifest, OCI_MANIFEST);
 }
