@@ -22,9 +22,8 @@ $(NODE_BIN)/node: hack/ensure-node.sh
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(NODE_BIN)/node
-	@# `npm ci` refuses a lockfile without the optional packages of other platforms, which this
-	@# registry does not serve; `npm install` honours the lockfile and skips them.
-	npm install --no-audit --no-fund --loglevel=error
+	@# Exactly the lockfile (`npm ci` never rewrites it); .npmrc keeps registry hosts out of it.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 .PHONY: deps
@@ -67,8 +66,16 @@ test-unit: deps ## unit tests (beside the code)
 test-integration: deps build ## integration tests against a real kube-apiserver and etcd
 	$(JEST) --selectProjects integration --runInBand
 
+.PHONY: check-pins
+check-pins: deps ## ask the registries, bypassing every cache, whether each tool pin is still served
+	bash hack/check-pins.sh
+
 .PHONY: test
 test: deps verify-generated typecheck lint build ## everything CI runs
+ifeq ($(SKIP_INTEGRATION),)
+	@# First, so a pin that rotted fails in seconds, not after the unit tests or inside a fetch.
+	@$(MAKE) --no-print-directory check-pins
+endif
 	$(JEST) --selectProjects unit
 ifeq ($(SKIP_INTEGRATION),)
 	@$(MAKE) --no-print-directory test-integration

@@ -4,12 +4,11 @@
 # so we build it from a throw-away wrapper module that pins every staging module to its published tag.
 source "$(dirname "$0")/lib.sh"
 
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
 OUT="$IPC_CACHE/kube-apiserver-$K8S_VERSION/kube-apiserver"
 
 build() {
   [ -x "$OUT" ] && return 0
-  command -v go >/dev/null || { log "go is required to build kube-apiserver"; exit 1; }
+  require_go "kube-apiserver $K8S_VERSION"
   local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   local staging="v0.${K8S_VERSION#v1.}"
   work=$(mktemp -d)

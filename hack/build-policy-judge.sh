@@ -3,14 +3,13 @@
 # path. The containers/image version is pinned here; the binary is cached by version and source hash.
 source "$(dirname "$0")/lib.sh"
 
-CIMAGE_VERSION="${CIMAGE_VERSION:-v5.42.0}"
 SRC="$(cd "$(dirname "$0")/policy-judge" && pwd)"
 HASH=$(cat "$SRC"/*.go | sha256sum | cut -c1-12)
 OUT="$IPC_CACHE/policy-judge-$CIMAGE_VERSION-$HASH/policy-judge"
 
 build() {
   [ -x "$OUT" ] && return 0
-  command -v go >/dev/null || { log "go is required to build policy-judge"; exit 1; }
+  require_go "policy-judge"
   log "building policy-judge with containers/image $CIMAGE_VERSION"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT

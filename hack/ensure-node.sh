@@ -4,7 +4,6 @@
 # needed; the packed tarball is cached outside the repository for the next fresh clone.
 source "$(dirname "$0")/lib.sh"
 
-NODE_VERSION="${NODE_VERSION:-24.21.0}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="$ROOT/.tools/node"
 

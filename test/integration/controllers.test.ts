@@ -286,13 +286,26 @@ describe("releasepolicy controller", () => {
         ],
       },
     });
-    // Give the controller the ClusterVersion, then edit: the edit must stay.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const live = await get();
-    await client
-      .resource(CLUSTER_IMAGE_POLICIES)
-      .update({ ...live, spec: { ...live.spec, scopes: ["quay.io/left-alone"] } });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Wait until the controller says it stepped aside (a positive signal, not a fixed sleep), then
+    // edit: the edit must stay. The image-policy controller writes this object's status meanwhile,
+    // so the update is retried on a resourceVersion conflict.
+    await eventually(async () => {
+      const events = (await client.request("GET", "/apis/events.k8s.io/v1/namespaces/default/events")) as {
+        items: { reason?: string; regarding?: { kind?: string; name?: string } }[];
+      };
+      expect(events.items.some((e) => e.reason === "Overridden" && e.regarding?.name === "openshift")).toBe(
+        true,
+      );
+    });
+    await eventually(async () => {
+      const live = await get();
+      await client
+        .resource(CLUSTER_IMAGE_POLICIES)
+        .update({ ...live, spec: { ...live.spec, scopes: ["quay.io/left-alone"] } });
+    });
+    // The image-policy controller rendering the edited scope proves the edit went through the shared
+    // informers, which the release-policy controller reacts to in the same pass.
+    await eventually(async () => expect(await dockerScopes()).toContain("quay.io/left-alone"));
     expect((await get()).spec.scopes).toEqual(["quay.io/left-alone"]);
   });
 });
