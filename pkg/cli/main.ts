@@ -77,8 +77,18 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
       io.err(`image-policy ${name}: ${(error as Error).message}\n\n${command.help}`);
       return EXIT_USAGE;
     }
-    throw error;
+    // Anything else is still one line and exit 2, never a stack trace (IMAGE_POLICY_DEBUG=1 adds it).
+    io.err(`image-policy ${name}: ${oneLine(error)}`);
+    if (process.env.IMAGE_POLICY_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+    return EXIT_USAGE;
   }
+}
+
+/** An error as one line: its message's first line, without the stack. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split("\n")[0] ?? "";
+  return first.length > 500 ? `${first.slice(0, 500)}…` : first;
 }
 
 function isEntryPoint(): boolean {
@@ -97,10 +107,8 @@ if (isEntryPoint()) {
       process.exitCode = status;
     },
     (error: unknown) => {
-      process.stderr.write(
-        `image-policy: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 3;
+      process.stderr.write(`image-policy: ${oneLine(error)}\n`);
+      process.exitCode = EXIT_USAGE;
     },
   );
 }

@@ -15,6 +15,7 @@ import {
 } from "../render/render.ts";
 import { loadCrdCatalog } from "../validate/crd-catalog.ts";
 import { formatFieldError } from "../validate/field-error.ts";
+import { manifestSetProblems } from "../validate/manifest-set.ts";
 import { UnknownKindError, validateObject } from "../validate/validate.ts";
 import type { RenderedPolicyFiles } from "./verify.ts";
 import { CONTROLLER_VERSION } from "./version.ts";
@@ -37,8 +38,16 @@ export function renderManifests(
   const manifests = readManifests(paths);
   const problems = manifests.problems.map((p) => `${p.source}: ${p.message}`);
   if (problems.length > 0) return { problems, invalidOutcomes: [] };
+  if (manifests.documents.length === 0) {
+    return {
+      problems: [`no manifests found in ${paths.join(", ")}: nothing to render`],
+      invalidOutcomes: [],
+    };
+  }
 
   const catalog = loadCrdCatalog();
+  problems.push(...manifestSetProblems(manifests.documents, catalog, { duplicates: true }));
+  if (problems.length > 0) return { problems, invalidOutcomes: [] };
   const usable: { source: string; object: KubeObject }[] = [];
   const invalidOutcomes: PolicyOutcome[] = [];
   for (const { source, object } of manifests.documents) {

@@ -1,7 +1,8 @@
 // `image-policy render -f DIR_OR_FILES`: renders node files and MachineConfigs from manifests,
 // offline, with the engine the controller uses.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileNameSegment, pathInside, PathEscapeError } from "../util/paths.ts";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { formatCrioVersion, NEWEST_CRIO, parseCrioVersion } from "../render/crio-version.ts";
@@ -35,6 +36,10 @@ off) or Excluded (release manifest not included).
   --crio-version   the CRI-O release on the nodes; policies it cannot parse are Invalid
   --profile        the cluster profile for release-manifest include rules
                    (default self-managed-high-availability)
+
+Input refused whole (exit 2, nothing written): one of our kinds under an apiVersion that is not
+served, or none; two objects of one kind with one name; no manifest; a file over 3 MiB or not a
+regular file; a MachineConfigPool name the API server refuses.
 
 Exit status: 0 every policy applied, 1 some policy invalid or conflicting, 2 unusable input.`;
 
@@ -76,7 +81,10 @@ export function runRender(args: string[], io: CommandIO): number {
   for (const o of outcomes) io.out(outcomeLine(o));
   for (const e of built.excluded) io.out(`Excluded        ${e.name}: ${e.reason}`);
 
-  if (values.output) writeOutput(values.output, values.format, rendered, built.snapshot, io);
+  if (values.output) {
+    const written = writeOutput(values.output, values.format, rendered, built.snapshot, io);
+    if (!written) return EXIT_USAGE;
+  }
   return outcomes.some((o) => o.state === "Invalid" || o.state === "ConflictScopes")
     ? EXIT_FINDINGS
     : EXIT_OK;
@@ -95,32 +103,58 @@ function outcomeLine(o: PolicyOutcome): string {
   }
 }
 
+/** Writes under OUT only (every path goes through pathInside); false, with one line said, on failure. */
 function writeOutput(
   out: string,
   format: string,
   rendered: Rendered,
   snapshot: Snapshot,
   io: CommandIO,
-): void {
-  const write = (path: string, text: string): void => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  };
-  if (format !== "machineconfigs") {
-    const distinct = new Set([...rendered.files.values()].map((files) => JSON.stringify(files)));
-    for (const [pool, files] of rendered.files) {
-      const root = distinct.size <= 1 ? out : join(out, pool);
-      for (const file of files) write(join(root, file.path), file.contents);
-      if (distinct.size <= 1) break;
+): boolean {
+  const writes: { path: string; text: string }[] = [];
+  try {
+    if (existsSync(out) && !statSync(out).isDirectory()) {
+      io.err(`-o ${out}: not a directory`);
+      return false;
     }
-  }
-  if (format !== "files") {
-    for (const mc of rendered.machineConfigs) {
-      write(join(out, "machineconfigs", `${mc.metadata.name ?? ""}.yaml`), stringify(mc, { lineWidth: 0 }));
+    if (format !== "machineconfigs") {
+      const distinct = new Set([...rendered.files.values()].map((files) => JSON.stringify(files)));
+      for (const [pool, files] of rendered.files) {
+        const root = distinct.size <= 1 ? out : pathInside(out, fileNameSegment(pool));
+        for (const file of files) writes.push({ path: pathInside(root, file.path), text: file.contents });
+        if (distinct.size <= 1) break;
+      }
     }
+    if (format !== "files") {
+      for (const mc of rendered.machineConfigs) {
+        const name = fileNameSegment(`${mc.metadata.name ?? ""}.yaml`);
+        writes.push({
+          path: pathInside(out, `machineconfigs/${name}`),
+          text: stringify(mc, { lineWidth: 0 }),
+        });
+      }
+    }
+    // Every path is checked before the first write, so a refused one leaves OUT untouched.
+    for (const { path, text } of writes) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+  } catch (error) {
+    io.err(`-o ${out}: ${error instanceof PathEscapeError ? error.message : writeErrorText(error)}`);
+    return false;
   }
   const fileCount = [...rendered.files.values()][0]?.length ?? 0;
   io.err(
     `wrote ${format === "machineconfigs" ? 0 : fileCount} node file(s) and ${format === "files" ? 0 : rendered.machineConfigs.length} MachineConfig(s) for ${snapshot.pools.length} pool(s) to ${out}`,
   );
+  return true;
+}
+
+function writeErrorText(error: unknown): string {
+  const { code, path } = error as { code?: string; path?: string };
+  if (code === "ENOTDIR")
+    return `cannot write ${path ?? "a file"}: a part of the path is a file, not a directory`;
+  if (code === "EACCES" || code === "EPERM") return `cannot write ${path ?? "a file"}: permission denied`;
+  if (code === "ENOSPC") return `cannot write ${path ?? "a file"}: no space left on the device`;
+  return error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
 }

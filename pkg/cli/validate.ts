@@ -5,7 +5,8 @@ import { readManifests } from "../manifests/read.ts";
 import { loadCrdCatalog } from "../validate/crd-catalog.ts";
 import { formatFieldError } from "../validate/field-error.ts";
 import { UnknownKindError, validateObject } from "../validate/validate.ts";
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "./io.ts";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "./io.ts";
+import { manifestSetProblems } from "../validate/manifest-set.ts";
 
 export const validateHelp = `Usage: image-policy validate -f FILE_OR_DIR [-f FILE_OR_DIR…] [--strict]
 
@@ -17,7 +18,8 @@ Each error is printed as  SOURCE: KIND/NAME: FIELD: MESSAGE
 Fields the schema does not declare are reported as warnings (the API server drops them; kubectl
 apply rejects them); --strict turns them into errors.
 
-Exit status: 0 every object is valid, 1 some object or file is invalid, 2 usage error.`;
+Exit status: 0 every object is valid, 1 some object or file is invalid, 2 unusable input (nothing
+found; one of our kinds under an apiVersion that is not served, or none) or usage error.`;
 
 export function runValidate(args: string[], io: CommandIO): number {
   const { values } = parseArgs({
@@ -31,6 +33,16 @@ export function runValidate(args: string[], io: CommandIO): number {
 
   const catalog = loadCrdCatalog();
   const manifests = readManifests(paths);
+  if (manifests.documents.length === 0 && manifests.problems.length === 0) {
+    io.err(`no manifests found in ${paths.join(", ")}`);
+    return EXIT_USAGE;
+  }
+  // Our kinds under an apiVersion that is not served would skip every check: refuse the input.
+  const setProblems = manifestSetProblems(manifests.documents, catalog, { duplicates: false });
+  if (setProblems.length > 0) {
+    for (const problem of setProblems) io.err(problem);
+    return EXIT_USAGE;
+  }
   let invalid = manifests.problems.length;
   for (const problem of manifests.problems) io.err(`${problem.source}: ${problem.message}`);
 
@@ -54,10 +66,6 @@ export function runValidate(args: string[], io: CommandIO): number {
     }
     if (errors.length > 0) invalid++;
     else valid++;
-  }
-  if (manifests.documents.length === 0 && manifests.problems.length === 0) {
-    io.err(`no manifests found in ${paths.join(", ")}`);
-    return EXIT_FINDINGS;
   }
   io.out(`${valid} valid, ${invalid} invalid`);
   return invalid > 0 ? EXIT_FINDINGS : EXIT_OK;

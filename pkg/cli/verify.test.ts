@@ -59,6 +59,12 @@ function fakeVerifier(
 }
 
 describe("image-policy verify", () => {
+  it("refuses a --policy that is a device or too large, in one line, before reading it", async () => {
+    const io = capture();
+    expect(await runVerify(["x", "--policy", "/dev/zero"], io)).toBe(2);
+    expect(io.stderr).toEqual(["image-policy verify: reading /dev/zero: not a regular file"]);
+  });
+
   it("refuses bad usage", async () => {
     const io = capture();
     await expect(runVerify([], io)).rejects.toThrow(UsageError);
@@ -68,7 +74,11 @@ describe("image-policy verify", () => {
       /unknown output/,
     );
     await expect(runVerify(["x", "--policy", admitAll, "--concurrency", "0"], io)).rejects.toThrow(
-      /positive integer/,
+      /--concurrency must be an integer from 1 to 64, got "0"/,
+    );
+    // Past setTimeout's range this was a RangeError deep inside the verifier.
+    await expect(runVerify(["x", "--policy", admitAll, "--timeout", "99999999999"], io)).rejects.toThrow(
+      /--timeout must be an integer from 1 to 86400/,
     );
     await expect(runVerify(["x", "--policy", admitAll, "--platform", "linux"], io)).rejects.toThrow(
       /--platform/,

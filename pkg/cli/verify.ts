@@ -3,8 +3,8 @@
 import { NEWEST_CRIO } from "../render/crio-version.ts";
 import { renderPolicyFromCluster } from "./cluster-render.ts";
 import { policyFilesOf, renderManifests } from "./manifest-render.ts";
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { readBoundedFile } from "../util/bounded-read.ts";
 import { parseRegistriesDFiles } from "../verify/registries-d.ts";
 import {
   PolicyInputError,
@@ -44,8 +44,8 @@ Where the policy comes from (exactly one):
   --platform P           the platform of multi-platform images (default: this machine's)
   --output text|json     text: one line per image, then indented reasons and hints; json: one
                          object per image per line
-  --concurrency N        images verified at once (default 8)
-  --timeout SECONDS      time limit of each registry request (default 30)
+  --concurrency N        images verified at once (default 8, at most 64)
+  --timeout SECONDS      time limit of each registry request (default 30, at most 86400)
 
 Exit status: 0 every image admitted, 1 some image rejected, 2 unusable input (bad reference, policy,
 registries.d or registries.conf, or usage).`;
@@ -93,11 +93,16 @@ function parsePlatform(value: string | undefined): VerifierOptions["platform"] {
   return { os, architecture, ...(variant !== undefined ? { variant } : {}) };
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+function positiveInteger(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > max) {
+    throw new UsageError(`${name} must be an integer from 1 to ${max}, got "${value}"`);
+  }
   return Number(value);
 }
+
+/** More than any node's policy.json (a MachineConfig holds at most 1.5 MiB, compressed). */
+export const MAX_POLICY_BYTES = 16 * 1024 * 1024;
 
 export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyDeps): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -130,8 +135,9 @@ export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyD
   if (values["policy-dir"] !== undefined && values.policy === undefined) {
     throw new UsageError("--policy-dir goes with --policy (-f and --cluster render the namespace files)");
   }
-  const concurrency = positiveInteger("--concurrency", values.concurrency, 8);
-  const timeoutMs = positiveInteger("--timeout", values.timeout, 30) * 1000;
+  const concurrency = positiveInteger("--concurrency", values.concurrency, 8, 64);
+  // setTimeout takes at most 2^31-1 ms; a day is already more than any registry needs.
+  const timeoutMs = positiveInteger("--timeout", values.timeout, 30, 86_400) * 1000;
   const platform = parsePlatform(values.platform);
 
   let policy: string | Uint8Array;
@@ -140,7 +146,7 @@ export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyD
   let namespacePolicies: NamespacePolicies | undefined;
   if (values.policy !== undefined) {
     try {
-      policy = new Uint8Array(await readFile(values.policy));
+      policy = await readBoundedFile(values.policy, MAX_POLICY_BYTES);
     } catch (error) {
       io.err(`image-policy verify: reading ${values.policy}: ${(error as Error).message}`);
       return EXIT_USAGE;

@@ -1,6 +1,6 @@
 // Reads Kubernetes manifests from files and directories: multi-document YAML or JSON, `kind: List`
 // expanded. Problems with one file or document are reported and the rest is still read.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
@@ -22,10 +22,27 @@ export interface ManifestSet {
 
 const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
-/** Files named directly are read whatever their extension; directories are walked for manifests. */
+/**
+ * Bounds of one read, so a hostile folder cannot make it run or grow forever. A manifest larger than
+ * the API server accepts in one request (3 MiB) could never be applied; the others are far beyond
+ * any real cluster's policy folder.
+ */
+export const READ_LIMITS = {
+  maxFileBytes: 3 * 1024 * 1024,
+  maxTotalBytes: 64 * 1024 * 1024,
+  maxFiles: 10_000,
+  maxDepth: 32,
+};
+
+/**
+ * Files named directly are read whatever their extension; directories are walked for manifests.
+ * Each real directory is visited once (symbolic links to a parent or to each other loop otherwise),
+ * to a bounded depth and file count; anything past a bound is a problem, not a silent cut.
+ */
 export function listManifestFiles(paths: string[], problems: ManifestProblem[]): string[] {
   const files: string[] = [];
-  const walk = (path: string, named: boolean): void => {
+  const visited = new Set<string>();
+  const walk = (path: string, named: boolean, depth: number): void => {
     let isDirectory: boolean;
     try {
       isDirectory = statSync(path).isDirectory();
@@ -34,12 +51,35 @@ export function listManifestFiles(paths: string[], problems: ManifestProblem[]):
       return;
     }
     if (isDirectory) {
-      for (const entry of readdirSync(path).sort()) walk(join(path, entry), false);
+      const real = realpathSync(path);
+      if (visited.has(real)) return; // reached again through a link: read once
+      visited.add(real);
+      if (depth > READ_LIMITS.maxDepth) {
+        problems.push({
+          source: path,
+          message: `more than ${READ_LIMITS.maxDepth} directories deep; not read`,
+        });
+        return;
+      }
+      let entries: string[];
+      try {
+        entries = readdirSync(path).sort();
+      } catch (error) {
+        problems.push({ source: path, message: `cannot read: ${errorText(error)}` });
+        return;
+      }
+      for (const entry of entries) walk(join(path, entry), false, depth + 1);
     } else if (named || MANIFEST_EXTENSIONS.some((ext) => path.endsWith(ext))) {
-      files.push(path);
+      if (files.length === READ_LIMITS.maxFiles) {
+        problems.push({
+          source: path,
+          message: `more than ${READ_LIMITS.maxFiles} manifest files; the rest are not read`,
+        });
+      }
+      if (files.length < READ_LIMITS.maxFiles) files.push(path);
     }
   };
-  for (const path of paths) walk(path, true);
+  for (const path of paths) walk(path, true, 0);
   return files;
 }
 
@@ -58,7 +98,18 @@ export function parseManifestText(text: string, file: string): ManifestSet {
       problems.push({ source, message: `YAML syntax error${where}: ${reason}` });
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      // yaml refuses excessive aliases (a "billion laughs" document) by throwing; nesting deeper
+      // than the stack is a RangeError. Either is a problem with this document, not a crash.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      problems.push({
+        source,
+        message: `cannot be read as YAML: ${firstLine(String((error as Error).message ?? error))}`,
+      });
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
     if (typeof value !== "object" || Array.isArray(value)) {
       problems.push({
@@ -86,9 +137,31 @@ export function parseManifestText(text: string, file: string): ManifestSet {
 export function readManifests(paths: string[]): ManifestSet {
   const problems: ManifestProblem[] = [];
   const documents: ManifestDocument[] = [];
+  let totalBytes = 0;
   for (const file of listManifestFiles(paths, problems)) {
     let text: string;
     try {
+      const stat = statSync(file);
+      const size = stat.size;
+      if (!stat.isFile()) {
+        problems.push({ source: file, message: "not a regular file; not read" });
+        continue;
+      }
+      if (size > READ_LIMITS.maxFileBytes) {
+        problems.push({
+          source: file,
+          message: `${size} bytes, more than the ${READ_LIMITS.maxFileBytes} the API server accepts in one request; not read`,
+        });
+        continue;
+      }
+      totalBytes += size;
+      if (totalBytes > READ_LIMITS.maxTotalBytes) {
+        problems.push({
+          source: file,
+          message: `the manifests read so far exceed ${READ_LIMITS.maxTotalBytes} bytes; not read`,
+        });
+        continue;
+      }
       text = readFileSync(file, "utf8");
     } catch (error) {
       problems.push({ source: file, message: `cannot read: ${errorText(error)}` });

@@ -3,7 +3,7 @@ import type { PolicyRequirement } from "../containers/policy.ts";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
 import { decodeIgnitionFile, type IgnitionConfig } from "../ignition/ignition.ts";
 import { render, type Rendered } from "./render.ts";
-import { UPSTREAM_BASE_POLICY } from "./snapshot.ts";
+import { defaultPools, UPSTREAM_BASE_POLICY } from "./snapshot.ts";
 import { cip, cssp, ip, roots, snapshot } from "./testing/fixtures.ts";
 
 const file = (r: Rendered, path: string, pool = "worker"): string | undefined =>
@@ -437,5 +437,42 @@ describe("render: MachineConfigs", () => {
     const one = compressed[0];
     if (!one) throw new Error("no compressed file");
     expect(parsePolicyJson(decodeIgnitionFile(one)).ok).toBe(true);
+  });
+});
+
+describe("render: names that become paths (defence in depth: the API server refuses them too)", () => {
+  it("makes an ImagePolicy whose namespace is not a DNS-1123 label Invalid, and writes no file for it", () => {
+    for (const namespace of ["../../containers/policy", "a/b", "..", "Team-A", "n".repeat(64)]) {
+      const r = render(snapshot({ imagePolicies: [ip(namespace, "evil", ["quay.io/evil"])] }));
+      expect(r.outcomes).toEqual([
+        expect.objectContaining({
+          state: "Invalid",
+          message: expect.stringMatching(/^metadata\.namespace: Invalid value/),
+        }),
+      ]);
+      expect(r.errors).toEqual([]);
+      for (const files of r.files.values()) {
+        expect(files.filter((f) => !f.path.startsWith("/etc/containers/"))).toEqual([]);
+        expect(files.map((f) => f.contents).join("")).not.toContain("quay.io/evil");
+      }
+    }
+  });
+
+  it("puts an ImagePolicy without a namespace, or with an empty one, in default, as kubectl does", () => {
+    const r = render(snapshot({ imagePolicies: [ip("", "p", ["quay.io/team"])] }));
+    expect(r.files.get("worker")?.map((f) => f.path)).toContain("/etc/crio/policies/default.json");
+  });
+
+  it("refuses the whole render for a pool whose name, or whose MachineConfig's name, the API server refuses", () => {
+    const pool = (name: string) => ({ ...defaultPools()[1]!, metadata: { name } });
+    const traversal = render(snapshot({ pools: [pool("../../../tmp/x")] }));
+    expect(traversal.errors).toEqual([
+      expect.stringMatching(/^MachineConfigPool "\.\.\/\.\.\/\.\.\/tmp\/x": metadata\.name: Invalid value/),
+    ]);
+    expect(traversal.machineConfigs).toEqual([]);
+    const long = render(snapshot({ pools: [pool("p".repeat(240))] }));
+    expect(long.errors).toEqual([
+      expect.stringContaining("the generated MachineConfig's name: Invalid value: \"99-ppp"),
+    ]);
   });
 });

@@ -22,12 +22,15 @@ import { gzipSync } from "node:zlib";
 import { fitMachineConfigs, MACHINE_CONFIG_LIMIT_BYTES } from "./fit.ts";
 import { textDataUrlLength } from "../ignition/ignition.ts";
 import {
+  generatedMachineConfigName,
   IgnitionFileCache,
   machineConfigBytes,
   registriesMachineConfig,
   type NodeFile,
 } from "./machineconfig.ts";
 import { mirroredRegistries, mirrorScopesFor } from "./mirrors.ts";
+import { dns1123LabelErrors, dns1123SubdomainErrors, nameProblem } from "../apis/names.ts";
+import { nodeFilePath } from "../util/paths.ts";
 import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
 import {
   clusterPolicy,
@@ -181,6 +184,12 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
   function imagePolicyOutcome(ip: ImagePolicy): PolicyOutcome {
     const base = baseOutcome("ImagePolicy", ip);
     if (!sigstoreEnabled) return ignored(base);
+    // The namespace names a node file (/etc/crio/policies/<namespace>.json): one the API server
+    // would refuse never reaches a path.
+    // A manifest without a namespace (or an empty one) goes to "default", as kubectl apply puts it.
+    const namespace = ip.metadata.namespace || "default";
+    const namespaceProblem = nameProblem("metadata.namespace", namespace, dns1123LabelErrors(namespace));
+    if (namespaceProblem) return invalid(base, namespaceProblem);
     const namespaceSupport = unsupportedFeature(snapshot.crioVersion, "namespacePolicies");
     if (namespaceSupport) return invalid(base, namespaceSupport);
     const result = sigstoreRequirement(ip.spec, snapshot.crioVersion);
@@ -191,7 +200,6 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
       .map((s) => scopeRuleViolation(s, rules, "imagePolicy"))
       .filter((v) => v !== undefined);
     if (violations.length > 0) return invalid(base, violations.join("; "));
-    const namespace = ip.metadata.namespace ?? "default";
     let scopes = collected.namespaces.get(namespace);
     if (!scopes) {
       scopes = new Map();
@@ -268,6 +276,20 @@ export function render(snapshot: Snapshot): Rendered {
   const files = new Map<string, NodeFile[]>();
   const filesByBase = new Map<string, NodeFile[]>();
   const pools = builtInPools(snapshot.pools);
+  // A pool's name becomes a MachineConfig name (and a folder of `render -o`): refuse the render
+  // rather than deliver an object the API server refuses or a path outside its folder.
+  for (const pool of pools) {
+    const poolName = pool.metadata.name ?? "";
+    const problem =
+      nameProblem("metadata.name", poolName, dns1123SubdomainErrors(poolName)) ??
+      nameProblem(
+        "the generated MachineConfig's name",
+        generatedMachineConfigName(poolName),
+        dns1123SubdomainErrors(generatedMachineConfigName(poolName)),
+      );
+    if (problem) errors.push(`MachineConfigPool ${JSON.stringify(poolName)}: ${problem}`);
+  }
+  if (errors.length > 0) return { files, machineConfigs: [], outcomes: collected.outcomes, warnings, errors };
   for (const pool of pools) {
     const poolName = pool.metadata.name ?? "";
     const baseText = snapshot.basePolicies?.[poolName] ?? UPSTREAM_BASE_POLICY;
@@ -353,7 +375,7 @@ function nodeFiles(
     const scopes = collected.namespaces.get(namespace);
     if (!scopes || scopes.size === 0) continue;
     files.push({
-      path: `${NAMESPACE_POLICY_DIR}/${namespace}.json`,
+      path: nodeFilePath(NAMESPACE_POLICY_DIR, `${namespace}.json`),
       contents: namespacePolicyJson(cluster.policy, scopes),
     });
   }

@@ -1,6 +1,7 @@
 // The Kubernetes CEL environment for CRD validation rules, on top of @bufbuild/cel: the standard
 // library plus the Kubernetes extension functions that our (and upstream's) rules use. Each
 // function follows k8s.io/apiserver/pkg/cel/library.
+import { dns1123SubdomainErrors } from "../apis/names.ts";
 import {
   celEnv,
   celFunc,
@@ -29,21 +30,6 @@ export function isKubernetesURL(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-const DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
-
-/** The errors of k8s.io/apimachinery validation.IsDNS1123Subdomain (empty when valid). */
-export function dns1123SubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 253) errors.push("must be no more than 253 characters");
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  }
-  return errors;
 }
 
 /** Non-overlapping matches of an RE2 pattern, as k8s's `findAll` returns them. */

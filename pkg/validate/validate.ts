@@ -4,7 +4,7 @@
 import type { CrdCatalog } from "./crd-catalog.ts";
 import { validateCelAndListTypes, unknownFields } from "./cel-validate.ts";
 import type { JsonSchemaProps } from "../apis/apiextensions.ts";
-import { dns1123SubdomainErrors } from "./cel-k8s.ts";
+import { dns1123LabelErrors, dns1123SubdomainErrors } from "../apis/names.ts";
 import { goValue, SKIPPED_CEL_ERROR, type FieldError, type FieldErrorType } from "./field-error.ts";
 import { validateOpenApi } from "./openapi.ts";
 
@@ -67,6 +67,17 @@ export function validateObject(catalog: CrdCatalog, object: Record<string, unkno
       type: "FieldValueRequired",
       message: "Required value: name or generateName is required",
     });
+  }
+  // ValidateObjectMeta: a namespaced object's namespace is a DNS-1123 label (it names a directory
+  // entry on the node: /etc/crio/policies/<namespace>.json).
+  if (kindSchema.namespaced && typeof metadata.namespace === "string" && metadata.namespace !== "") {
+    for (const problem of dns1123LabelErrors(metadata.namespace)) {
+      errors.push({
+        field: "metadata.namespace",
+        type: "FieldValueInvalid",
+        message: `Invalid value: ${goValue(metadata.namespace)}: ${problem}`,
+      });
+    }
   }
   const schemaErrors = validateOpenApi(kindSchema.schema, object);
   errors.push(...schemaErrors);
