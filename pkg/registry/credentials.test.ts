@@ -191,6 +191,31 @@ describe("credentials lookup (containers-auth.json(5))", () => {
       /broken\.json is not valid JSON/,
     );
     await expect(lookupCredentials("https://quay.io", options())).rejects.toThrow(/http\[s\]:\/\/ prefix/);
+  });
+
+  it("never puts a byte of a login into a message, whatever is malformed around it", async () => {
+    const login = Buffer.from("secretuser:secretpassword").toString("base64");
+    const poisoned = [
+      `{"auths":{"quay.io":{"auth":"${login}"x}}}`,
+      `{"auths":{"quay.io":{"auth":"${login}`,
+      login,
+      `{"auths": ${login}}`,
+      `{"auths":{"quay.io":{"auth":"${login}"}},}`,
+    ];
+    for (const [i, text] of poisoned.entries()) {
+      const file = join(root, `poisoned-${i}.json`);
+      write(file, text);
+      const error = await lookupCredentials("quay.io/a", options({}, { authFile: file })).then(
+        () => new Error("no error"),
+        (e: unknown) => e as Error,
+      );
+      expect(error.message).toMatch(/poisoned-\d\.json is not valid JSON/);
+      // Not even a few characters of the base64 login, nor of what it decodes to.
+      for (let start = 0; start + 6 <= login.length; start++)
+        expect(error.message).not.toContain(login.slice(start, start + 6));
+      expect(error.message).not.toMatch(/secret/);
+      expect(error.cause).toBeUndefined();
+    }
     await expect(lookupCredentials("quay.io/a@sha256:x", options())).rejects.toThrow(/'@'/);
     await expect(lookupCredentials("quay.io/a:tag", options())).rejects.toThrow(/':' character after host/);
   });

@@ -119,6 +119,21 @@ interface AuthFileContents {
   credHelpers: Record<string, string>;
 }
 
+/** ` (line L, column C)` of a JSON.parse error, from its position alone; "" when it gives none. */
+function jsonErrorPosition(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lineColumn) return ` (line ${lineColumn[1]}, column ${lineColumn[2]})`;
+  const position = /at position (\d+)/.exec(message);
+  if (!position)
+    return message.includes("end of JSON") || message.includes("Unexpected end")
+      ? " (it ends too early)"
+      : "";
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return ` (line ${line}, column ${before.length - before.lastIndexOf("\n")})`;
+}
+
 function readAuthFile(file: AuthFilePath): AuthFileContents | undefined {
   let text: string;
   try {
@@ -131,9 +146,10 @@ function readAuthFile(file: AuthFilePath): AuthFileContents | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`credentials file ${file.path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    // Not the parser's message, nor the error as a cause: V8 quotes the text around the error,
+    // which here is a base64 login.
+    // eslint-disable-next-line preserve-caught-error -- the cause would carry the login
+    throw new Error(`credentials file ${file.path} is not valid JSON${jsonErrorPosition(text, error)}`);
   }
   const asRecord = (value: unknown): Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value)

@@ -15,6 +15,10 @@ function memo(key: string, check: () => string | undefined): string | undefined 
   return result;
 }
 
+/** Node's names of the curves Go's crypto/x509 parses (P-224, P-256, P-384, P-521). */
+const GO_CURVES = new Set(["secp224r1", "prime256v1", "secp384r1", "secp521r1"]);
+const MIN_RSA_BITS = 1024;
+
 /** Undefined when `pem` holds one usable public key; else what is wrong. */
 export function publicKeyProblem(
   pem: string,
@@ -38,6 +42,16 @@ function checkPublicKey(pem: string, what: string, options: { ecdsaOnly?: boolea
     }
     if (!["ec", "rsa", "ed25519"].includes(key.asymmetricKeyType ?? "")) {
       return `${what} is a ${key.asymmetricKeyType ?? "unknown"} key; sigstore keys are ECDSA, RSA or Ed25519`;
+    }
+    // What Go's crypto, and so containers/image on the node, can use (test/integration/
+    // key-acceptance-judge.test.ts asks containers/image): the NIST curves its x509 parses, and RSA
+    // keys of at least 1024 bits (Go refuses smaller ones at verification).
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType === "ec" && !GO_CURVES.has(details.namedCurve ?? "")) {
+      return `${what} is an ECDSA key on curve ${details.namedCurve ?? "unknown"}, which containers/image cannot use (x509: unsupported elliptic curve); use P-256, P-384 or P-521`;
+    }
+    if (key.asymmetricKeyType === "rsa" && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
+      return `${what} is a ${details.modulusLength ?? 0}-bit RSA key, which containers/image refuses (crypto/rsa: keys under ${MIN_RSA_BITS} bits are insecure); use 2048 bits or more`;
     }
   } catch (error) {
     return `${what} is not a valid public key: ${(error as Error).message}`;
