@@ -3,14 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import type { CommandIO } from "./io.ts";
 import { main } from "./main.ts";
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { capture } from "./testing/capture.ts";
 
 function writeTemp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "cli-"));

@@ -19,8 +19,8 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
-import type { CommandIO } from "./io.ts";
 import { main } from "./main.ts";
+import { capture } from "./testing/capture.ts";
 
 const root = join(import.meta.dirname, "../..");
 const corpus = join(root, "test/fixtures/hostile");
@@ -30,12 +30,6 @@ const publicKeyData =
     /keyData: (.*)/,
   )?.[1] ?? "";
 const ESCAPE_MARKERS = ["/tmp/ipc-hostile-escape", "/tmp/ipc-hostile-pool"];
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 function filesUnder(dir: string): string[] {
   const found: string[] = [];

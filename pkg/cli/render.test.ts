@@ -12,17 +12,11 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
-import type { CommandIO } from "./io.ts";
 import { main } from "./main.ts";
+import { capture } from "./testing/capture.ts";
 
 const root = join(import.meta.dirname, "../..");
 const golden = join(root, "test/fixtures/render/examples");
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 function tree(dir: string): Map<string, string> {
   const files = new Map<string, string>();

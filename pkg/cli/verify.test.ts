@@ -3,14 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ImageVerdict, VerifierOptions } from "../verify/index.ts";
-import { UsageError, type CommandIO } from "./io.ts";
+import { UsageError } from "./io.ts";
 import { runVerify, runVerifyWith, type VerifyDeps } from "./verify.ts";
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { capture } from "./testing/capture.ts";
 
 function writeTemp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "verify-cli-"));
