@@ -98,6 +98,10 @@ dev-cluster: deps ## a local kube-apiserver + etcd with the CRDs, to run the con
 bench-controller: deps build ## controller benchmark on the test control plane (prints figures)
 	node test/bench/controller/run.ts
 
+.PHONY: bench-controller-memory
+bench-controller-memory: deps ## controller RSS with 100 large rendered-* MachineConfigs present (prints figures)
+	node test/bench/controller/machineconfig-cache.ts
+
 .PHONY: clean
 clean:
 	rm -rf dist coverage

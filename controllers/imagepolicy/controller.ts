@@ -15,6 +15,7 @@ import {
   IMAGE_POLICIES,
   IMAGE_TAG_MIRROR_SETS,
   IMAGES,
+  KubeApiError,
   MACHINE_CONFIG_POOLS,
   MACHINE_CONFIGS,
   type Logger,
@@ -23,6 +24,8 @@ import {
 } from "../../pkg/kube/index.ts";
 import type { CrioVersion } from "../../pkg/render/crio-version.ts";
 import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   reconcileImagePolicies,
   type ClusterState,
   type ImagePolicyWriter,
@@ -41,6 +44,8 @@ export interface ImagePolicyControllerOptions {
   registry: Registry;
   /** Coalescing window for bursts of changes; default 300 ms. */
   debounceMs?: number;
+  /** Replace generated MachineConfigs another field manager applied (--take-over-machineconfigs). */
+  takeOverMachineConfigs?: boolean;
 }
 
 function metrics(registry: Registry) {
@@ -67,6 +72,27 @@ function metrics(registry: Registry) {
   };
 }
 
+/**
+ * The resourceVersions this controller's own writes produced, so the watch event each write causes
+ * does not trigger another render. Bounded: an event that never arrives (the object changed again
+ * first) must not grow it forever.
+ */
+class OwnWrites {
+  readonly #versions = new Set<string>();
+
+  add(object: KubeObject): void {
+    const key = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}@${object.metadata.resourceVersion ?? ""}`;
+    if (this.#versions.size >= 4096) this.#versions.clear();
+    this.#versions.add(key);
+  }
+
+  /** True (once) when `object` is exactly as one of our writes left it. */
+  consume(object: KubeObject): boolean {
+    const key = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}@${object.metadata.resourceVersion ?? ""}`;
+    return this.#versions.delete(key);
+  }
+}
+
 export function newImagePolicyController(
   manager: Manager,
   options: ImagePolicyControllerOptions,
@@ -81,7 +107,11 @@ export function newImagePolicyController(
   const idms = informer(IMAGE_DIGEST_MIRROR_SETS);
   const itms = informer(IMAGE_TAG_MIRROR_SETS);
   const pools = informer(MACHINE_CONFIG_POOLS);
-  const machineConfigs = informer(MACHINE_CONFIGS);
+  // Only the MachineConfigs this controller applied: the cluster's others (rendered-<pool>-<hash>
+  // ones run to hundreds of kilobytes each) are never held in memory.
+  const machineConfigs = manager.informers.informerFor(MACHINE_CONFIGS, {
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+  });
 
   const state: ClusterState = {
     clusterImagePolicies: () => cips.list(),
@@ -97,17 +127,33 @@ export function newImagePolicyController(
   };
   const client = manager.client;
   const m = metrics(options.registry);
-  const apply = { fieldManager: options.fieldManager, force: true };
+  const fieldManager = options.fieldManager;
+  // resourceVersions our own writes produced: their watch events need no render.
+  const ownWrites = new OwnWrites();
   const writer: ImagePolicyWriter = {
-    async applyMachineConfig(machineConfig: MachineConfig) {
-      await client.resource(MACHINE_CONFIGS).apply(machineConfig, apply);
+    async applyMachineConfig(machineConfig: MachineConfig, { force, signal }) {
+      const written = await client
+        .resource(MACHINE_CONFIGS)
+        .apply(machineConfig, { fieldManager, force, ...(signal ? { signal } : {}) });
+      ownWrites.add(written);
       m.machineConfigWrites.inc({ operation: "apply" });
     },
-    async deleteMachineConfig(name: string) {
-      await client.resource(MACHINE_CONFIGS).delete(name);
+    async getMachineConfig(name: string, signal?: AbortSignal) {
+      try {
+        return await client.resource(MACHINE_CONFIGS).get(name, undefined, signal);
+      } catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+    async deleteMachineConfig(name: string, uid: string | undefined, signal?: AbortSignal) {
+      await client.resource(MACHINE_CONFIGS).delete(name, undefined, {
+        ...(uid ? { preconditions: { uid } } : {}),
+        ...(signal ? { signal } : {}),
+      });
       m.machineConfigWrites.inc({ operation: "delete" });
     },
-    async applyStatus(policy: PolicyObject, conditions: Condition[]) {
+    async applyStatus(policy: PolicyObject, conditions: Condition[], signal?: AbortSignal) {
       const type: ResourceType<PolicyObject> =
         policy.kind === "ImagePolicy"
           ? (IMAGE_POLICIES as ResourceType<PolicyObject>)
@@ -118,7 +164,10 @@ export function newImagePolicyController(
       if (policy.metadata.namespace) metadata.namespace = policy.metadata.namespace;
       // Only the status: the spec stays the user's. The patch names exactly the conditions we own.
       const patch = { apiVersion: policy.apiVersion, kind: policy.kind, metadata, status: { conditions } };
-      await client.resource(type).applyStatus(patch as PolicyObject, apply);
+      const written = await client
+        .resource(type)
+        .applyStatus(patch as PolicyObject, { fieldManager, force: true, ...(signal ? { signal } : {}) });
+      ownWrites.add(written);
     },
     event(regarding, type, reason, message) {
       options.events.event(regarding, { type, reason, note: message, action: "Render" });
@@ -137,7 +186,10 @@ export function newImagePolicyController(
         crioVersion: options.crioVersion,
         controllerVersion: options.controllerVersion,
         fieldManager: options.fieldManager,
+        takeOverMachineConfigs: options.takeOverMachineConfigs ?? false,
+        signal: context.signal,
         now: () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        log: (message, fields) => context.logger.info(message, fields),
       });
       stop();
       m.policies.reset();
@@ -156,7 +208,8 @@ export function newImagePolicyController(
       }
     },
   });
-  const everything = () => [CLUSTER_KEY];
+  // An event for an object as our own write left it changes nothing a render reads.
+  const everything = (object: KubeObject) => (ownWrites.consume(object) ? [] : [CLUSTER_KEY]);
   for (const source of [
     cips,
     ips,

@@ -5,6 +5,8 @@ import { NEWEST_CRIO } from "../../pkg/render/crio-version.ts";
 import { defaultPools } from "../../pkg/render/snapshot.ts";
 import { cip, ip } from "../../pkg/render/testing/fixtures.ts";
 import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   reconcileImagePolicies,
   RenderFailedError,
   type ClusterState,
@@ -32,24 +34,47 @@ class FakeCluster implements ClusterState, ImagePolicyWriter {
   image = () => undefined;
   imageDigestMirrorSets = () => [];
   imageTagMirrorSets = () => [];
-  machineConfigs = () => [...this.mcs.values()];
+  /** What the label-selected informer holds: only what this controller labelled. */
+  machineConfigs = () =>
+    [...this.mcs.values()].filter((mc) => mc.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
   pools = () => this.poolList;
+  /** Condition types this controller's field manager owns, per policy (as the API server tracks). */
+  ownedTypes = new Map<PolicyObject, Set<string>>();
+  signals: (AbortSignal | undefined)[] = [];
 
-  async applyMachineConfig(mc: MachineConfig): Promise<void> {
-    this.writes.push(`mc ${mc.metadata.name}`);
+  async applyMachineConfig(mc: MachineConfig, { force, signal }: { force: boolean; signal?: AbortSignal }) {
+    this.signals.push(signal);
+    this.writes.push(`mc ${mc.metadata.name}${force ? " (force)" : ""}`);
     const managedFields = [{ manager: FIELD_MANAGER, operation: "Apply" }];
+    const uid = this.mcs.get(mc.metadata.name ?? "")?.metadata.uid ?? `uid-${mc.metadata.name}`;
     this.mcs.set(
       mc.metadata.name ?? "",
-      structuredClone({ ...mc, metadata: { ...mc.metadata, managedFields } }) as MachineConfig,
+      structuredClone({ ...mc, metadata: { ...mc.metadata, uid, managedFields } }) as MachineConfig,
     );
   }
-  async deleteMachineConfig(name: string): Promise<void> {
+  async getMachineConfig(name: string): Promise<MachineConfig | undefined> {
+    return this.mcs.get(name);
+  }
+  async deleteMachineConfig(name: string, uid: string | undefined, signal?: AbortSignal): Promise<void> {
+    this.signals.push(signal);
+    // The API server's precondition: a different object of the same name is not deleted.
+    if (uid !== this.mcs.get(name)?.metadata.uid) throw new Error(`precondition failed: uid ${uid}`);
     this.writes.push(`delete ${name}`);
     this.mcs.delete(name);
   }
-  async applyStatus(policy: PolicyObject, conditions: Condition[]): Promise<void> {
-    this.writes.push(`status ${policy.kind} ${policy.metadata.name}`);
-    policy.status = { conditions };
+  /** Server-side apply of a list-map: our entries are replaced, other managers' entries stay. */
+  async applyStatus(policy: PolicyObject, conditions: Condition[], signal?: AbortSignal): Promise<void> {
+    this.signals.push(signal);
+    this.writes.push(
+      `status ${policy.kind} ${policy.metadata.name} [${conditions.map((c) => c.type).join(" ")}]`,
+    );
+    const previouslyOurs = this.ownedTypes.get(policy) ?? new Set<string>();
+    const applied = new Set(conditions.map((c) => c.type));
+    const others = (policy.status?.conditions ?? []).filter(
+      (c) => !previouslyOurs.has(c.type) && !applied.has(c.type),
+    );
+    policy.status = { conditions: [...others, ...conditions] };
+    this.ownedTypes.set(policy, applied);
   }
   event(regarding: KubeObject, type: string, reason: string, message: string): void {
     this.events.push(`${type} ${reason} ${regarding.kind}/${regarding.metadata.name}: ${message}`);
@@ -137,6 +162,107 @@ describe("reconcileImagePolicies", () => {
     const result = await reconcileImagePolicies(c, c, options);
     expect(result.machineConfigDeletes).toEqual(["99-master-generated-registries"]);
     expect(c.mcs.has("99-infra-generated-registries")).toBe(true);
+  });
+
+  it("applies only the condition types it owns, and never takes another manager's condition", async () => {
+    const c = cluster();
+    const policy = c.cips[0]!;
+    policy.status = {
+      conditions: [
+        {
+          type: "Verified",
+          status: "True",
+          reason: "ByOther",
+          message: "",
+          lastTransitionTime: "2026-01-01T00:00:00Z",
+        },
+      ],
+    };
+    await reconcileImagePolicies(c, c, options);
+    expect(c.writes).toContain("status ClusterImagePolicy release [Applied]");
+    expect(policy.status.conditions?.map((x) => x.type)).toEqual(["Verified", "Applied"]);
+  });
+
+  it("leaves a generated MachineConfig another manager applied, unless told to take it over", async () => {
+    const c = cluster();
+    const foreign: MachineConfig = {
+      apiVersion: "machineconfiguration.openshift.io/v1",
+      kind: "MachineConfig",
+      metadata: {
+        name: "99-worker-generated-registries",
+        uid: "mco-uid",
+        managedFields: [{ manager: "machine-config-controller", operation: "Update" }],
+      } as MachineConfig["metadata"],
+      spec: {},
+    };
+    c.mcs.set("99-worker-generated-registries", structuredClone(foreign));
+    const result = await reconcileImagePolicies(c, c, options);
+    expect(result.machineConfigWrites).toEqual(["99-master-generated-registries"]);
+    expect(result.machineConfigsManagedByAnother).toEqual(["99-worker-generated-registries"]);
+    expect(c.mcs.get("99-worker-generated-registries")?.metadata.uid).toBe("mco-uid");
+    expect(c.events).toContainEqual(
+      expect.stringMatching(
+        /^Warning ManagedByAnother MachineConfig\/99-worker-generated-registries: .* is managed by machine-config-controller, not by this controller/,
+      ),
+    );
+
+    const logged: string[] = [];
+    const takeOver = await reconcileImagePolicies(c, c, {
+      ...options,
+      takeOverMachineConfigs: true,
+      log: (message) => logged.push(message),
+    });
+    expect(takeOver.machineConfigWrites).toEqual(["99-worker-generated-registries"]);
+    expect(c.writes).toContain("mc 99-worker-generated-registries (force)");
+    expect(logged).toEqual([
+      "taking over 99-worker-generated-registries from machine-config-controller (--take-over-machineconfigs)",
+    ]);
+    expect(c.events).toContainEqual(
+      expect.stringMatching(/^Normal TakenOver MachineConfig\/99-worker-generated-registries/),
+    );
+  });
+
+  it("creates without force, and forces only to restore its own object", async () => {
+    const c = cluster();
+    await reconcileImagePolicies(c, c, options);
+    expect(c.writes.filter((w) => w.startsWith("mc "))).toEqual([
+      "mc 99-master-generated-registries",
+      "mc 99-worker-generated-registries",
+    ]);
+  });
+
+  it("passes the abort signal to every write and stops between writes once it aborts", async () => {
+    const c = cluster();
+    const abort = new AbortController();
+    await reconcileImagePolicies(c, c, { ...options, signal: abort.signal });
+    expect(c.signals.length).toBeGreaterThan(0);
+    expect(c.signals.every((signal) => signal === abort.signal)).toBe(true);
+
+    const d = cluster();
+    const lost = new AbortController();
+    const original = d.applyMachineConfig.bind(d);
+    d.applyMachineConfig = async (mc, opts) => {
+      await original(mc, opts);
+      lost.abort(new Error("leadership lost"));
+    };
+    await expect(reconcileImagePolicies(d, d, { ...options, signal: lost.signal })).rejects.toThrow(
+      "leadership lost",
+    );
+    expect(d.writes).toEqual(["mc 99-master-generated-registries"]);
+  });
+
+  it("deletes with the uid it saw as a precondition", async () => {
+    const c = cluster();
+    await reconcileImagePolicies(c, c, options);
+    const master = c.mcs.get("99-master-generated-registries")!;
+    master.metadata.uid = "recreated-by-someone";
+    c.poolList = c.poolList.filter((p) => p.metadata.name !== "master");
+    // The cache still shows the uid this controller applied; the live object is another one.
+    const stale = { ...master, metadata: { ...master.metadata, uid: "uid-99-master-generated-registries" } };
+    const cached = c.machineConfigs;
+    c.machineConfigs = () => cached().map((mc) => (mc.metadata.name === stale.metadata.name ? stale : mc));
+    await expect(reconcileImagePolicies(c, c, options)).rejects.toThrow("precondition failed");
+    expect(c.mcs.has("99-master-generated-registries")).toBe(true);
   });
 
   it("applies nothing when the render fails", async () => {

@@ -44,26 +44,51 @@ export interface ClusterState {
 
 export type PolicyObject = ClusterImagePolicy | ImagePolicy | ClusterSimpleSigningPolicy;
 
-/** How the controller writes; the real one uses server-side apply with one field manager. */
+/**
+ * How the controller writes; the real one uses server-side apply with one field manager. Every call
+ * takes the reconcile's abort signal, so a lost Lease stops writes in flight.
+ */
 export interface ImagePolicyWriter {
-  applyMachineConfig(machineConfig: MachineConfig): Promise<void>;
-  deleteMachineConfig(name: string): Promise<void>;
-  applyStatus(policy: PolicyObject, conditions: Condition[]): Promise<void>;
+  /** `force` takes fields over from other managers (our own object, edited by someone). */
+  applyMachineConfig(
+    machineConfig: MachineConfig,
+    options: { force: boolean; signal?: AbortSignal },
+  ): Promise<void>;
+  /** An uncached read of one MachineConfig (the cache holds only ours); undefined when absent. */
+  getMachineConfig(name: string, signal?: AbortSignal): Promise<MachineConfig | undefined>;
+  /** Deletes only the object with this uid (a precondition): never a newer one of the same name. */
+  deleteMachineConfig(name: string, uid: string | undefined, signal?: AbortSignal): Promise<void>;
+  /** Applies exactly these conditions (the types this controller owns) to the status. */
+  applyStatus(policy: PolicyObject, conditions: Condition[], signal?: AbortSignal): Promise<void>;
   event(regarding: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void;
 }
+
+/** The label that marks the MachineConfigs this controller applies (its informer selects on it). */
+export const MANAGED_BY_LABEL = "image-policy.dev/managed-by";
+export const MANAGED_BY_VALUE = "image-policy-controller";
 
 export interface ReconcileOptions {
   crioVersion: CrioVersion;
   controllerVersion: string;
   /** The field manager of this controller: generated MachineConfigs it applied carry it. */
   fieldManager: string;
+  /**
+   * Whether a generated MachineConfig another manager applied (e.g. the Machine Config Operator)
+   * may be taken over. Off by default: such an object is left alone, with a Warning event.
+   */
+  takeOverMachineConfigs?: boolean;
+  /** Aborts writes in flight and stops the reconcile between writes (leadership lost). */
+  signal?: AbortSignal;
   now: () => string;
+  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface ReconcileResult {
   outcomes: PolicyOutcome[];
   machineConfigWrites: string[];
   machineConfigDeletes: string[];
+  /** Generated MachineConfigs left alone because another manager applied them. */
+  machineConfigsManagedByAnother: string[];
   statusWrites: number;
   warnings: string[];
 }
@@ -95,16 +120,33 @@ export function snapshotFromState(
   return snapshot;
 }
 
+/** The rendered MachineConfig as this controller applies it: with the label its informer selects. */
+export function withManagedByLabel(machineConfig: MachineConfig): MachineConfig {
+  return {
+    ...machineConfig,
+    metadata: {
+      ...machineConfig.metadata,
+      labels: { ...machineConfig.metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    },
+  };
+}
+
 /** True when the live object already has everything this controller would apply. */
 export function machineConfigUpToDate(desired: MachineConfig, live: MachineConfig | undefined): boolean {
   if (!live) return false;
   return (
     jsonEqual(desired.spec, { osImageURL: live.spec?.osImageURL ?? "", config: live.spec?.config }) &&
     live.metadata.labels?.[ROLE_LABEL] === desired.metadata.labels?.[ROLE_LABEL] &&
+    live.metadata.labels?.[MANAGED_BY_LABEL] === desired.metadata.labels?.[MANAGED_BY_LABEL] &&
     live.metadata.annotations?.[GENERATED_BY_ANNOTATION] ===
       desired.metadata.annotations?.[GENERATED_BY_ANNOTATION] &&
     jsonEqual(desired.metadata.ownerReferences ?? [], live.metadata.ownerReferences ?? [])
   );
+}
+
+function managersOf(machineConfig: MachineConfig): string[] {
+  const managedFields = (machineConfig.metadata as { managedFields?: { manager?: string }[] }).managedFields;
+  return [...new Set((managedFields ?? []).map((f) => f.manager ?? "").filter((m) => m !== ""))];
 }
 
 function appliedBy(machineConfig: MachineConfig, fieldManager: string): boolean {
@@ -129,20 +171,52 @@ export async function reconcileImagePolicies(
     outcomes: rendered.outcomes,
     machineConfigWrites: [],
     machineConfigDeletes: [],
+    machineConfigsManagedByAnother: [],
     statusWrites: 0,
     warnings: rendered.warnings,
   };
+  const { signal } = options;
 
-  for (const desired of rendered.machineConfigs) {
-    if (machineConfigUpToDate(desired, live.get(desired.metadata.name ?? ""))) continue;
-    await writer.applyMachineConfig(desired);
-    result.machineConfigWrites.push(desired.metadata.name ?? "");
+  for (const generated of rendered.machineConfigs) {
+    const desired = withManagedByLabel(generated);
+    const name = desired.metadata.name ?? "";
+    signal?.throwIfAborted();
+    // The cache holds only what this controller labelled; a generated name it does not hold may
+    // still exist, applied by someone else (the Machine Config Operator writes the same names).
+    const current = live.get(name) ?? (await writer.getMachineConfig(name, signal));
+    const ours = current === undefined || appliedBy(current, options.fieldManager);
+    if (ours && machineConfigUpToDate(desired, current)) continue;
+    if (!ours && current !== undefined) {
+      const managers = managersOf(current).join(", ") || "no field manager";
+      if (!options.takeOverMachineConfigs) {
+        result.machineConfigsManagedByAnother.push(name);
+        writer.event(
+          current,
+          "Warning",
+          "ManagedByAnother",
+          `${name} is managed by ${managers}, not by this controller: left as it is (start the controller with --take-over-machineconfigs to replace it)`,
+        );
+        continue;
+      }
+      options.log?.(`taking over ${name} from ${managers} (--take-over-machineconfigs)`, { name, managers });
+      writer.event(
+        current,
+        "Normal",
+        "TakenOver",
+        `${name} was managed by ${managers}; this controller now manages it`,
+      );
+    }
+    // Force only reclaims fields of an object that is ours (someone edited it) or that we were told
+    // to take over; a new object has nothing to reclaim.
+    await writer.applyMachineConfig(desired, { force: current !== undefined, signal });
+    result.machineConfigWrites.push(name);
   }
   const wanted = new Set(rendered.machineConfigs.map((mc) => mc.metadata.name));
   for (const [name, mc] of live) {
     // Only generated MachineConfigs this controller applied itself: never anyone else's.
     if (!GENERATED_NAME.test(name) || wanted.has(name) || !appliedBy(mc, options.fieldManager)) continue;
-    await writer.deleteMachineConfig(name);
+    signal?.throwIfAborted();
+    await writer.deleteMachineConfig(name, mc.metadata.uid, signal);
     result.machineConfigDeletes.push(name);
   }
 
@@ -163,7 +237,13 @@ export async function reconcileImagePolicies(
     const conditions = nextConditions(policy.status?.conditions, ownedConditions(outcome), ownedTypes, now);
     if (!conditions) continue;
     const event = transitionEvent(policy.status?.conditions, outcome);
-    await writer.applyStatus(policy, conditions);
+    signal?.throwIfAborted();
+    // Only the types we own: applying another manager's condition would make us its co-owner.
+    await writer.applyStatus(
+      policy,
+      conditions.filter((c) => ownedTypes.includes(c.type)),
+      signal,
+    );
     result.statusWrites++;
     if (event) writer.event(policy, event.type, event.reason, event.message);
   }

@@ -43,12 +43,12 @@ export function newReleasePolicyController(
     reconcile: async (_key, context) => {
       const writer: ReleasePolicyWriter = {
         async create(policy: ClusterImagePolicy) {
-          await client.create(policy, { fieldManager: options.fieldManager });
+          await client.create(policy, { fieldManager: options.fieldManager, signal: context.signal });
         },
         async update(policy: ClusterImagePolicy) {
           // A full update (with the live resourceVersion), as the cluster-version operator does:
           // every spec field, label and annotation the manifest does not carry is removed.
-          await client.update(policy, { fieldManager: options.fieldManager });
+          await client.update(policy, { fieldManager: options.fieldManager, signal: context.signal });
         },
         event(regarding, type, reason, message) {
           options.events.event(regarding, { type, reason, note: message, action: "ManageReleasePolicy" });

@@ -29,6 +29,7 @@ export const FIELD_MANAGER = "image-policy-controller";
 export const controllerHelp = `Usage: image-policy controller [--kubeconfig FILE] [--namespace NS] [--leader-elect]
                                [--metrics-bind-address ADDR] [--crio-version X.Y] [--flavour ocp|okd]
                                [--release-policy-manifest FILE] [--cluster-profile P] [--log-level L]
+                               [--take-over-machineconfigs]
 
 Runs the controllers:
   imagepolicy    renders ClusterImagePolicies, ImagePolicies and ClusterSimpleSigningPolicies (with the
@@ -47,6 +48,9 @@ Runs the controllers:
   --release-policy-manifest F  manage this ClusterImagePolicy manifest instead of the flavour's
   --cluster-profile P          include.release.openshift.io/<P> (default self-managed-high-availability)
   --log-level L                error, warn, info (default) or debug; logs are JSON on stdout
+  --take-over-machineconfigs   replace a 99-<pool>-generated-registries MachineConfig that another
+                               field manager applied (the Machine Config Operator writes the same
+                               names); without it such an object is left alone, with a Warning event
 
 Stops gracefully on SIGTERM/SIGINT (queues drain, the Lease is released).`;
 
@@ -98,6 +102,7 @@ export async function runController(
       "renew-deadline-ms": { type: "string" },
       "retry-period-ms": { type: "string" },
       identity: { type: "string" },
+      "take-over-machineconfigs": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -148,6 +153,7 @@ export async function runController(
       crioVersion,
       controllerVersion: CONTROLLER_VERSION,
       fieldManager: FIELD_MANAGER,
+      takeOverMachineConfigs: values["take-over-machineconfigs"],
     }),
   );
   manager.add(

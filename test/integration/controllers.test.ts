@@ -146,6 +146,115 @@ describe("imagepolicy controller", () => {
     });
   });
 
+  it("writes only the conditions it owns: another manager's condition stays that manager's alone", async () => {
+    const policies = client.resource(CLUSTER_IMAGE_POLICIES);
+    await policies.create(cip("co-owned", ["registry.example.com/co-owned"]));
+    const applied = async (generation: number) =>
+      eventually(async () =>
+        expect(
+          (await policies.get("co-owned")).status?.conditions?.find((c) => c.type === "Applied"),
+        ).toMatchObject({
+          status: "True",
+          observedGeneration: generation,
+        }),
+      );
+    await applied(1);
+    // Another controller owns a condition of its own on the same status.
+    const otherCondition = (conditions: unknown[]) => ({
+      apiVersion: "config.openshift.io/v1",
+      kind: "ClusterImagePolicy",
+      metadata: { name: "co-owned" },
+      status: { conditions },
+    });
+    await policies.applyStatus(
+      otherCondition([
+        {
+          type: "Verified",
+          status: "True",
+          reason: "ByOther",
+          message: "",
+          lastTransitionTime: "2026-01-01T00:00:00Z",
+        },
+      ]) as ClusterImagePolicy,
+      { fieldManager: "other-controller", force: true },
+    );
+    // Our controller writes the status again (a new generation)...
+    const live = await policies.get("co-owned");
+    await policies.update({
+      ...live,
+      spec: { ...live.spec, scopes: [...live.spec.scopes, "registry.example.com/co-2"] },
+    });
+    await applied(2);
+    expect((await policies.get("co-owned")).status?.conditions?.map((c) => c.type).sort()).toEqual([
+      "Applied",
+      "Verified",
+    ]);
+    // ...without becoming a co-owner of the other condition: when its manager withdraws it, it is gone.
+    await policies.applyStatus(otherCondition([]) as ClusterImagePolicy, {
+      fieldManager: "other-controller",
+      force: true,
+    });
+    await eventually(async () =>
+      expect((await policies.get("co-owned")).status?.conditions?.map((c) => c.type)).toEqual(["Applied"]),
+    );
+    await policies.delete("co-owned");
+  });
+
+  it("leaves a generated MachineConfig another manager applied, and takes it over only when told to", async () => {
+    const machineConfigs = client.resource(MACHINE_CONFIGS);
+    const name = "99-infra-generated-registries";
+    // As the Machine Config Operator would have written it, before this controller ran.
+    await machineConfigs.create(
+      {
+        apiVersion: "machineconfiguration.openshift.io/v1",
+        kind: "MachineConfig",
+        metadata: { name, labels: { "machineconfiguration.openshift.io/role": "infra" } },
+        spec: { config: { ignition: { version: "3.5.0" } } },
+      },
+      { fieldManager: "machine-config-controller" },
+    );
+    const infra = {
+      ...defaultPools()[1]!,
+      metadata: {
+        name: "infra",
+        labels: { "machineconfiguration.openshift.io/mco-built-in": "" },
+      },
+    };
+    await client.resource(MACHINE_CONFIG_POOLS).create(infra);
+    const events = async () =>
+      (
+        (await client.request("GET", "/apis/events.k8s.io/v1/namespaces/default/events")) as {
+          items: { reason?: string; note?: string; regarding?: { kind?: string; name?: string } }[];
+        }
+      ).items.filter((e) => e.regarding?.kind === "MachineConfig" && e.regarding.name === name);
+    await eventually(async () => expect((await events()).map((e) => e.reason)).toContain("ManagedByAnother"));
+    const untouched = await machineConfigs.get(name);
+    expect(untouched.spec.config).toEqual({ ignition: { version: "3.5.0" } });
+    const managers = (untouched.metadata as { managedFields?: { manager?: string }[] }).managedFields;
+    expect(managers?.map((f) => f.manager)).toEqual(["machine-config-controller"]);
+
+    await controller?.stop();
+    controller = startController(["--take-over-machineconfigs"]);
+    await eventually(async () => expect((await events()).map((e) => e.reason)).toContain("TakenOver"));
+    await eventually(async () => {
+      const taken = await machineConfigs.get(name);
+      expect(taken.metadata.labels?.["image-policy.dev/managed-by"]).toBe("image-policy-controller");
+      const managedFields = (taken.metadata as { managedFields?: { manager?: string; operation?: string }[] })
+        .managedFields;
+      expect(managedFields?.filter((f) => f.operation === "Apply").map((f) => f.manager)).toEqual([
+        "image-policy-controller",
+      ]);
+    });
+
+    await controller?.stop();
+    controller = startController();
+    await client.resource(MACHINE_CONFIG_POOLS).delete("infra");
+    // The pool is gone, and the object is now this controller's: it deletes it.
+    await eventually(async () =>
+      expect((await machineConfigs.list()).items.map((mc) => mc.metadata.name)).not.toContain(name),
+    );
+  });
+
   it("sets ConflictScopes on an ImagePolicy inside a cluster scope, and clears it when the cluster policy goes", async () => {
     const policy = ip(namespace.name, "tools", ["registry.example.com/team/tools", "ghcr.io/team-a"]);
     await client.resource(IMAGE_POLICIES).create(policy);
