@@ -73,24 +73,58 @@ function metrics(registry: Registry) {
 }
 
 /**
- * The resourceVersions this controller's own writes produced, so the watch event each write causes
- * does not trigger another render. Bounded: an event that never arrives (the object changed again
- * first) must not grow it forever.
+ * Recognises the watch events this controller's own writes cause, so they trigger no render. A
+ * write's event can reach the informer before the write's response does, so events for an object
+ * with a write in flight are held until the response names the resourceVersion it produced: that
+ * one is dropped, any other (someone else's change in between) is let through. Bounded: an event
+ * that never arrives (the object changed again first) must not grow it forever.
  */
 class OwnWrites {
-  readonly #versions = new Set<string>();
+  readonly #expected = new Set<string>();
+  readonly #inFlight = new Map<string, string[]>();
+  readonly #enqueue: () => void;
 
-  add(object: KubeObject): void {
-    const key = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}@${object.metadata.resourceVersion ?? ""}`;
-    if (this.#versions.size >= 4096) this.#versions.clear();
-    this.#versions.add(key);
+  constructor(enqueue: () => void) {
+    this.#enqueue = enqueue;
   }
 
-  /** True (once) when `object` is exactly as one of our writes left it. */
-  consume(object: KubeObject): boolean {
-    const key = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}@${object.metadata.resourceVersion ?? ""}`;
-    return this.#versions.delete(key);
+  /** Runs a write of `object`, remembering the resourceVersion it produces. */
+  async write<T extends KubeObject>(object: KubeObject, request: () => Promise<T>): Promise<T> {
+    const key = identity(object);
+    this.#inFlight.set(key, []);
+    let written: T;
+    try {
+      written = await request();
+    } catch (error) {
+      if ((this.#inFlight.get(key) ?? []).length > 0) this.#enqueue();
+      this.#inFlight.delete(key);
+      throw error;
+    }
+    const held = this.#inFlight.get(key) ?? [];
+    this.#inFlight.delete(key);
+    const version = written.metadata.resourceVersion ?? "";
+    if (held.some((v) => v !== version)) this.#enqueue();
+    if (!held.includes(version)) {
+      if (this.#expected.size >= 4096) this.#expected.clear();
+      this.#expected.add(`${key}@${version}`);
+    }
+    return written;
   }
+
+  /** True when the event for `object` needs no render: one of our writes left it so, or may have. */
+  ours(object: KubeObject): boolean {
+    const key = identity(object);
+    const version = object.metadata.resourceVersion ?? "";
+    if (this.#expected.delete(`${key}@${version}`)) return true;
+    const held = this.#inFlight.get(key);
+    if (held === undefined) return false;
+    held.push(version);
+    return true;
+  }
+}
+
+function identity(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
 }
 
 export function newImagePolicyController(
@@ -128,14 +162,16 @@ export function newImagePolicyController(
   const client = manager.client;
   const m = metrics(options.registry);
   const fieldManager = options.fieldManager;
-  // resourceVersions our own writes produced: their watch events need no render.
-  const ownWrites = new OwnWrites();
+  // Our own writes' watch events need no render (the controller is created below).
+  let enqueueCluster = (): void => undefined;
+  const ownWrites = new OwnWrites(() => enqueueCluster());
   const writer: ImagePolicyWriter = {
     async applyMachineConfig(machineConfig: MachineConfig, { force, signal }) {
-      const written = await client
-        .resource(MACHINE_CONFIGS)
-        .apply(machineConfig, { fieldManager, force, ...(signal ? { signal } : {}) });
-      ownWrites.add(written);
+      await ownWrites.write(machineConfig, () =>
+        client
+          .resource(MACHINE_CONFIGS)
+          .apply(machineConfig, { fieldManager, force, ...(signal ? { signal } : {}) }),
+      );
       m.machineConfigWrites.inc({ operation: "apply" });
     },
     async getMachineConfig(name: string, signal?: AbortSignal) {
@@ -164,10 +200,11 @@ export function newImagePolicyController(
       if (policy.metadata.namespace) metadata.namespace = policy.metadata.namespace;
       // Only the status: the spec stays the user's. The patch names exactly the conditions we own.
       const patch = { apiVersion: policy.apiVersion, kind: policy.kind, metadata, status: { conditions } };
-      const written = await client
-        .resource(type)
-        .applyStatus(patch as PolicyObject, { fieldManager, force: true, ...(signal ? { signal } : {}) });
-      ownWrites.add(written);
+      await ownWrites.write(policy, () =>
+        client
+          .resource(type)
+          .applyStatus(patch as PolicyObject, { fieldManager, force: true, ...(signal ? { signal } : {}) }),
+      );
     },
     event(regarding, type, reason, message) {
       options.events.event(regarding, { type, reason, note: message, action: "Render" });
@@ -209,7 +246,8 @@ export function newImagePolicyController(
     },
   });
   // An event for an object as our own write left it changes nothing a render reads.
-  const everything = (object: KubeObject) => (ownWrites.consume(object) ? [] : [CLUSTER_KEY]);
+  const everything = (object: KubeObject) => (ownWrites.ours(object) ? [] : [CLUSTER_KEY]);
+  enqueueCluster = () => controller.enqueue(CLUSTER_KEY);
   for (const source of [
     cips,
     ips,

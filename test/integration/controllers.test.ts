@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepolicy.ts";
 import type { MachineConfig } from "../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
@@ -38,10 +39,12 @@ let controller: { stop(): Promise<void> } | undefined;
 function startController(
   extraArgs: string[] = [],
   kubeconfigPath = getTestEnvironment().kubeconfigPath,
+  metricsPort?: number,
 ): { stop(): Promise<void> } {
   const abort = new AbortController();
   const io = { out: () => undefined, err: () => undefined };
-  const args = ["--kubeconfig", kubeconfigPath, "--metrics-bind-address", "0", "--log-level", "error"];
+  const metrics = metricsPort === undefined ? "0" : `127.0.0.1:${metricsPort}`;
+  const args = ["--kubeconfig", kubeconfigPath, "--metrics-bind-address", metrics, "--log-level", "error"];
   const done = runController([...args, ...extraArgs], io, abort.signal);
   return {
     async stop() {
@@ -49,6 +52,24 @@ function startController(
       await done;
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** One sample of the controller's /metrics (0 when absent): the positive signals tests wait for. */
+async function metric(port: number, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
 }
 
 async function workerFiles(): Promise<Map<string, string>> {
@@ -320,12 +341,58 @@ describe("imagepolicy controller", () => {
     await resource.update({ ...live, spec: { ...live.spec, config: { ignition: { version: "3.5.0" } } } });
     await eventually(async () => expect(await dockerScopes()).toContain("burst-199.example.com"));
 
+    // Zero writes after a restart, asserted only once the new controller has positively synced and
+    // finished a reconcile (its metrics say so), not after a fixed wait.
+    const before = (await resource.get(WORKER_MC)).metadata.resourceVersion;
+    const port = await freePort();
     const writes = await countWrites(WORKER_MC, async () => {
       await controller?.stop();
-      controller = startController();
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      controller = startController([], undefined, port);
+      await eventually(async () =>
+        expect(
+          await metric(
+            port,
+            "controller_runtime_reconcile_total",
+            'controller="imagepolicy",result="success"',
+          ),
+        ).toBeGreaterThanOrEqual(1),
+      );
     });
     expect(writes).toBe(0);
+    expect((await resource.get(WORKER_MC)).metadata.resourceVersion).toBe(before);
+  });
+
+  it("its own writes trigger no render: one workqueue add per user change", async () => {
+    const port = await freePort();
+    await controller?.stop();
+    controller = startController([], undefined, port);
+    const adds = () => metric(port, "workqueue_adds_total", 'name="imagepolicy"');
+    const applied = (name: string) =>
+      eventually(async () =>
+        expect(
+          (await client.resource(CLUSTER_IMAGE_POLICIES).get(name)).status?.conditions?.find(
+            (c) => c.type === "Applied",
+          ),
+        ).toMatchObject({ status: "True", observedGeneration: 1 }),
+      );
+    await eventually(async () =>
+      expect(
+        await metric(port, "controller_runtime_reconcile_total", 'controller="imagepolicy",result="success"'),
+      ).toBeGreaterThanOrEqual(1),
+    );
+    const start = await adds();
+    // A change, whose reconcile writes both MachineConfigs and the policy's status...
+    await client.resource(CLUSTER_IMAGE_POLICIES).create(cip("own-writes", ["own-writes.example.com"]));
+    await applied("own-writes");
+    // ...then a sentinel on the same watch: its event comes after the status write's, so once the
+    // sentinel is Applied, every event of the first change's writes has reached the controller.
+    await client
+      .resource(CLUSTER_IMAGE_POLICIES)
+      .create(cip("own-writes-sentinel", ["sentinel.example.com"]));
+    await applied("own-writes-sentinel");
+    expect((await adds()) - start).toBe(2);
+    for (const name of ["own-writes", "own-writes-sentinel"])
+      await client.resource(CLUSTER_IMAGE_POLICIES).delete(name);
   });
 
   it("reconnects after the API server restarts and converges", async () => {
