@@ -28,8 +28,9 @@ export function newUpdateGuardController(
   const clusterVersions = manager.informers.informerFor(CLUSTER_VERSIONS);
   const findings = new Gauge({
     name: "image_policy_release_update_findings",
-    help: "1 while the ClusterVersion requests a release image outside the canonical repository (forced or not)",
-    labelNames: ["image", "forced"],
+    help: "1 while the ClusterVersion requests a release image outside the canonical repository, by reason (forced or not); the image is in the Event and the log",
+    // Bounded labels only: a pullspec as a label would make one series per image ever requested.
+    labelNames: ["reason"],
     registers: [options.registry],
   });
   let reported = "";
@@ -46,7 +47,7 @@ export function newUpdateGuardController(
         reported = "";
         return;
       }
-      findings.set({ image: finding.image, forced: String(finding.forced) }, 1);
+      findings.set({ reason: finding.eventReason }, 1);
       const key = `${finding.eventReason}/${finding.image}`;
       if (key === reported) return;
       reported = key;

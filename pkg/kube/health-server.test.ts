@@ -36,7 +36,11 @@ describe("HealthServer", () => {
     expect(await get("/healthz")).toEqual({ status: 200, text: "ok\n" });
     const notReady = await get("/readyz");
     expect(notReady.status).toBe(500);
-    expect(notReady.text).toContain("[-]informers-synced failed: 2 of 3 informers synced");
+    expect(notReady.text).toContain("[-]informers-synced failed: reason withheld");
+    expect(notReady.text).not.toContain("2 of 3");
+    expect((await get("/readyz?verbose")).text).toContain(
+      "[-]informers-synced failed: 2 of 3 informers synced",
+    );
     expect(notReady.text).toContain("[+]leader-election ok");
     synced = true;
     expect(await get("/readyz")).toEqual({ status: 200, text: "ok\n" });
@@ -52,7 +56,8 @@ describe("HealthServer", () => {
     await server.start();
     const response = await get("/readyz");
     expect(response.status).toBe(500);
-    expect(response.text).toContain("[-]broken failed: kaput");
+    expect(response.text).toContain("[-]broken failed: reason withheld");
+    expect((await get("/readyz?verbose")).text).toContain("[-]broken failed: kaput");
   });
 
   it("serves the registry's metrics, process metrics included", async () => {

@@ -153,7 +153,13 @@ export class HealthServer {
     let body = "ok";
     if (!ok || verbose) {
       body = results
-        .map((r) => (r.ok ? `[+]${r.name} ok` : `[-]${r.name} failed${r.reason ? `: ${r.reason}` : ""}`))
+        // As kube-apiserver does: a failure's reason (which can name hosts, files or errors) only
+        // for a caller who asks with ?verbose; a probe needs the status code alone.
+        .map((r) =>
+          r.ok
+            ? `[+]${r.name} ok`
+            : `[-]${r.name} failed: ${verbose ? r.reason || "no reason given" : "reason withheld"}`,
+        )
         .concat(ok ? `${what} check passed` : `${what} check failed`)
         .join("\n");
     }

@@ -487,7 +487,10 @@ describe("releasepolicy controller", () => {
 });
 
 describe("updateguard controller", () => {
-  it("records a Warning event when the ClusterVersion requests a non-canonical release image", async () => {
+  it("records a Warning event when the ClusterVersion requests a non-canonical release image, and a metric without the pullspec", async () => {
+    const port = await freePort();
+    await controller?.stop();
+    controller = startController([], undefined, port);
     const cv = await client.resource(CLUSTER_VERSIONS).get("version");
     const image = "mirror.example.com/ocp/release@sha256:" + "ab".repeat(32);
     await client.resource(CLUSTER_VERSIONS).update({ ...cv, spec: { ...cv.spec, desiredUpdate: { image } } });
@@ -502,6 +505,14 @@ describe("updateguard controller", () => {
         "release images must come from quay.io/openshift-release-dev/ocp-release",
       );
     });
+    // Labels of bounded cardinality: the reason, never the requested pullspec.
+    await eventually(async () =>
+      expect(
+        await metric(port, "image_policy_release_update_findings", 'reason="NonCanonicalReleaseImage"'),
+      ).toBe(1),
+    );
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).not.toContain("mirror.example.com");
   });
 });
 
