@@ -9,8 +9,12 @@
 // Every body is limited to 4 MiB (containers/image's iolimits.MaxSignatureBodySize) and checked
 // against its digest. Any failure other than "does not exist" is an error, as on a node.
 //
-// Two safety limits of our own: at most 128 lookaside signatures (the same as containers/image) and
-// at most 256 attachment layers (containers/image has no limit; the manifest size bounds it).
+// Safety limits of our own: at most 128 lookaside signatures (the same as containers/image), at most
+// 256 attachment layers (containers/image has no limit; the manifest size bounds it), and a memory
+// budget of 16 MiB of signature bodies per image: 256 layers of 4 MiB would otherwise hold 1 GiB per
+// image (containers/image reads them all). Real signatures are a few hundred bytes each. An
+// attachment manifest that declares more than the budget is refused before any blob is read; the
+// bytes actually read count too (a declared size can lie).
 
 import { readFile } from "node:fs/promises";
 import type { DockerReference } from "../containers/reference.ts";
@@ -33,6 +37,21 @@ import {
 export const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
 const MAX_LOOKASIDE_SIGNATURES = 128;
 const MAX_ATTACHMENT_LAYERS = 256;
+export const MAX_SIGNATURE_BYTES_PER_IMAGE = 16 * 1024 * 1024;
+
+/** The signature bytes read for one image so far, against MAX_SIGNATURE_BYTES_PER_IMAGE. */
+class SignatureBudget {
+  #used = 0;
+
+  take(bytes: number, what: string): void {
+    this.#used += bytes;
+    if (this.#used > MAX_SIGNATURE_BYTES_PER_IMAGE) {
+      throw new SignatureFetchError(
+        `${what}: more than ${MAX_SIGNATURE_BYTES_PER_IMAGE} bytes of signatures for one image, the most this verifier reads`,
+      );
+    }
+  }
+}
 
 export const SIGSTORE_SIGNATURE_MIME_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
 export const ANNOTATION_SIGNATURE = "dev.cosignproject.cosign/signature";
@@ -85,12 +104,13 @@ export async function fetchSignatures(
   if (problem !== undefined) throw new SignatureFetchError(`invalid digest ${digest}: ${problem}`);
   const lookaside = lookasideBase(options.registriesD, physical, options.builtinLookaside);
   const attachments = useSigstoreAttachments(options.registriesD, physical);
-  const signatures = await readLookaside(options, lookaside.value, physical, digest);
+  const budget = new SignatureBudget();
+  const signatures = await readLookaside(options, lookaside.value, physical, digest, budget);
   const result: FetchedSignatures = { signatures, lookaside, attachments };
   if (attachments.value) {
     const tag = sigstoreAttachmentTag(digest);
     result.attachmentTag = tag;
-    signatures.push(...(await readAttachments(options, physical, tag)));
+    signatures.push(...(await readAttachments(options, physical, tag, budget)));
   }
   return result;
 }
@@ -100,6 +120,7 @@ async function readLookaside(
   base: string,
   physical: DockerReference,
   digest: string,
+  budget: SignatureBudget,
 ): Promise<UntrustedSignature[]> {
   let baseUrl: URL;
   try {
@@ -119,6 +140,7 @@ async function readLookaside(
     url.pathname = `${baseUrl.pathname.replace(/\/$/, "")}/${physical.path}@${algorithm}=${hex}/signature-${i + 1}`;
     const blob = await readOneLookaside(options, url);
     if (blob === undefined) return out;
+    budget.take(blob.length, `reading signature ${i + 1} of ${physical.domain}/${physical.path}`);
     out.push(
       signatureFromBlob(blob, url.protocol === "file:" ? decodeURIComponent(url.pathname) : redactUrl(url)),
     );
@@ -214,6 +236,7 @@ async function readAttachments(
   options: SignatureSourceOptions,
   physical: DockerReference,
   tag: string,
+  budget: SignatureBudget,
 ): Promise<UntrustedSignature[]> {
   const repo = { registry: physical.domain, repository: physical.path };
   const where = `${physical.domain}/${physical.path}:${tag}`;
@@ -238,6 +261,15 @@ async function readAttachments(
       `sigstore attachment manifest ${where} has ${layers.length} layers, more than the ${MAX_ATTACHMENT_LAYERS} this verifier reads`,
     );
   }
+  const declared = layers.reduce(
+    (sum, layer) => sum + Math.min(Math.max(layer.size, 0), MAX_SIGNATURE_BYTES),
+    0,
+  );
+  if (declared > MAX_SIGNATURE_BYTES_PER_IMAGE) {
+    throw new SignatureFetchError(
+      `sigstore attachment manifest ${where} declares ${declared} bytes of signatures, more than the ${MAX_SIGNATURE_BYTES_PER_IMAGE} this verifier reads for one image`,
+    );
+  }
   const out: UntrustedSignature[] = [];
   for (const [i, layer] of layers.entries()) {
     let payload: Uint8Array;
@@ -251,6 +283,7 @@ async function readAttachments(
       }
       throw error;
     }
+    budget.take(payload.length, `reading sigstore attachment manifest ${where} layer ${i + 1}`);
     out.push({
       kind: "sigstore",
       mimeType: layer.mediaType,

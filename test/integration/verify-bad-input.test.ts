@@ -308,6 +308,49 @@ describe("verify: bad input", () => {
     );
   });
 
+  it("keeps to a memory budget of signatures per image, whatever the manifests declare", async () => {
+    // 256 layers of 4 MiB (1 GiB for one image): refused by the declared sizes, before any blob.
+    const bigDigest = `sha256:${"8".repeat(64)}`;
+    let blobRequests = 0;
+    routes.set(`/v2/gigabyte-sig/blobs/${bigDigest}`, { endless: 4 * 1024 * 1024 });
+    const counter = (req: http.IncomingMessage): void => {
+      if ((req.url ?? "").includes("/gigabyte-sig/blobs/")) blobRequests++;
+    };
+    server.prependListener("request", counter);
+    image(
+      "gigabyte-sig",
+      sigManifest(
+        Array.from({ length: 256 }, () => ({
+          mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+          digest: bigDigest,
+          size: 4 * 1024 * 1024,
+        })),
+      ),
+    );
+    // Layers that declare 10 bytes each but are 4 MiB: the bytes actually read count.
+    const blobs = Array.from({ length: 6 }, (_, i) => Buffer.alloc(4 * 1024 * 1024 - 16, i + 1));
+    for (const blob of blobs) routes.set(`/v2/lying-sig/blobs/${sha256(blob)}`, { body: blob });
+    image(
+      "lying-sig",
+      sigManifest(
+        blobs.map((blob) => ({
+          mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+          digest: sha256(blob),
+          size: 10,
+        })),
+      ),
+    );
+    const verdicts = await verify([`${host}/gigabyte-sig:v1`, `${host}/lying-sig:v1`]);
+    server.removeListener("request", counter);
+    expect(verdicts.map((v) => (v.admitted ? "ADMITTED" : (v.error ?? "")))).toEqual([
+      expect.stringMatching(
+        /declares 1073741824 bytes of signatures, more than the 16777216 this verifier reads for one image/,
+      ),
+      expect.stringMatching(/layer 5: more than 16777216 bytes of signatures for one image/),
+    ]);
+    expect(blobRequests).toBe(0);
+  });
+
   it("reports unusable registries.d and registries.conf as input errors", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bad-conf-"));
     fs.writeFileSync(path.join(dir, "a.yaml"), "docker: [unclosed\n");
