@@ -1,7 +1,7 @@
 // Checks of the key material inside a policy. containers/image parses policy.json without looking
 // at keys and certificates; a bad one only shows at pull time, as a failed pull of every image in
 // the scope. Checking here turns that into an Invalid outcome on the policy that carries it.
-import { createPublicKey, X509Certificate } from "node:crypto";
+import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 
 // Clusters reuse a handful of keys and CAs across many policies; each is checked once.
 const checked = new Map<string, string | undefined>();
@@ -43,23 +43,32 @@ function checkPublicKey(pem: string, what: string, options: { ecdsaOnly?: boolea
     if (!["ec", "rsa", "ed25519"].includes(key.asymmetricKeyType ?? "")) {
       return `${what} is a ${key.asymmetricKeyType ?? "unknown"} key; sigstore keys are ECDSA, RSA or Ed25519`;
     }
-    // What Go's crypto, and so containers/image on the node, can use (test/integration/
-    // key-acceptance-judge.test.ts asks containers/image): the NIST curves its x509 parses, and RSA
-    // keys of at least 1024 bits (Go refuses smaller ones at verification).
-    const details = key.asymmetricKeyDetails ?? {};
-    if (key.asymmetricKeyType === "ec" && !GO_CURVES.has(details.namedCurve ?? "")) {
-      return `${what} is an ECDSA key on curve ${details.namedCurve ?? "unknown"}, which containers/image cannot use (x509: unsupported elliptic curve); use P-256, P-384 or P-521`;
-    }
-    if (key.asymmetricKeyType === "rsa" && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
-      return `${what} is a ${details.modulusLength ?? 0}-bit RSA key, which containers/image refuses (crypto/rsa: keys under ${MIN_RSA_BITS} bits are insecure); use 2048 bits or more`;
-    }
+    const unusable = goKeyProblem(key);
+    if (unusable) return `${what} is ${unusable}`;
   } catch (error) {
     return `${what} is not a valid public key: ${(error as Error).message}`;
   }
   return undefined;
 }
 
-/** Undefined when `pem` holds one or more parseable X.509 certificates; else what is wrong. */
+/**
+ * What Go's crypto, and so containers/image on the node, cannot use in `key`, for public keys and for
+ * the keys of CA certificates alike (test/integration/key-acceptance-judge.test.ts asks
+ * containers/image): only the NIST curves its x509 parses, and RSA keys of at least 1024 bits (Go
+ * refuses smaller ones when it verifies).
+ */
+function goKeyProblem(key: KeyObject): string | undefined {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === "ec" && !GO_CURVES.has(details.namedCurve ?? "")) {
+    return `an ECDSA key on curve ${details.namedCurve ?? "unknown"}, which containers/image cannot use (x509: unsupported elliptic curve); use P-256, P-384 or P-521`;
+  }
+  if (key.asymmetricKeyType === "rsa" && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
+    return `a ${details.modulusLength ?? 0}-bit RSA key, which containers/image refuses (crypto/rsa: keys under ${MIN_RSA_BITS} bits are insecure); use 2048 bits or more`;
+  }
+  return undefined;
+}
+
+/** Undefined when `pem` holds one or more X.509 certificates a node can use; else what is wrong. */
 export function certificatesProblem(pem: string, what: string): string | undefined {
   return memo(`cert\u0000${what}\u0000${pem}`, () => checkCertificates(pem, what));
 }
@@ -70,11 +79,14 @@ function checkCertificates(pem: string, what: string): string | undefined {
   for (const [i, block] of blocks.entries()) {
     if (block.label !== "CERTIFICATE")
       return `${what} block ${i + 1} is a "${block.label}", not a CERTIFICATE`;
+    let certificate: X509Certificate;
     try {
-      new X509Certificate(block.text);
+      certificate = new X509Certificate(block.text);
     } catch (error) {
       return `${what} certificate ${i + 1} cannot be parsed: ${(error as Error).message}`;
     }
+    const unusable = goKeyProblem(certificate.publicKey);
+    if (unusable) return `${what} certificate ${i + 1} certifies ${unusable}`;
   }
   return undefined;
 }

@@ -59,6 +59,23 @@ export interface CertificateSpec {
   fulcioIssuerV2?: string;
   /** Extra extensions (DER extnValue contents). */
   extensions?: { oid: string; critical: boolean; value: Buffer }[];
+  /** The certified key; default ECDSA P-256. Others are for checking which keys verifiers accept. */
+  keyType?: CertificateKeyType;
+}
+
+export type CertificateKeyType = "ecdsa-p256" | "ecdsa-secp256k1" | "rsa-512" | "rsa-2048";
+
+function certificateKeyPair(type: CertificateKeyType): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (type) {
+    case "ecdsa-secp256k1":
+      return generateKeyPairSync("ec", { namedCurve: "secp256k1" });
+    case "rsa-512":
+      return generateKeyPairSync("rsa", { modulusLength: 512 });
+    case "rsa-2048":
+      return generateKeyPairSync("rsa", { modulusLength: 2048 });
+    default:
+      return generateKeyPairSync("ec", { namedCurve: "P-256" });
+  }
 }
 
 export interface IssuedCertificate {
@@ -69,10 +86,10 @@ export interface IssuedCertificate {
   subject: Buffer;
 }
 
-/** A certificate signed by `issuer` (or self-signed when issuer is undefined), ECDSA with SHA-256. */
+/** A certificate signed by `issuer` (or self-signed when issuer is undefined), with SHA-256. */
 export function issueCertificate(spec: CertificateSpec, issuer?: IssuedCertificate): IssuedCertificate {
-  // Every certificate certifies a new ECDSA P-256 key, returned with it.
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  // Every certificate certifies a new key (ECDSA P-256 unless spec.keyType says), returned with it.
+  const { privateKey, publicKey } = certificateKeyPair(spec.keyType ?? "ecdsa-p256");
   const subject = seq(set(seq(oid("2.5.4.3"), utf8(spec.commonName))));
   const now = Date.now();
   const notBefore = spec.notBefore ?? new Date(now - 3600_000);
@@ -107,7 +124,11 @@ export function issueCertificate(spec: CertificateSpec, issuer?: IssuedCertifica
 
   const serial = randomBytes(12);
   serial[0] = ((serial[0] as number) & 0x7f) | 0x10;
-  const algorithm = seq(oid("1.2.840.10045.4.3.2")); // ecdsa-with-SHA256
+  const signer = issuer?.privateKey ?? privateKey;
+  const algorithm =
+    signer.asymmetricKeyType === "rsa"
+      ? seq(oid("1.2.840.113549.1.1.11"), der(0x05, Buffer.alloc(0))) // sha256WithRSAEncryption, NULL
+      : seq(oid("1.2.840.10045.4.3.2")); // ecdsa-with-SHA256
   const tbs = seq(
     der(0xa0, integer(2)),
     integer(serial),
@@ -118,7 +139,7 @@ export function issueCertificate(spec: CertificateSpec, issuer?: IssuedCertifica
     spki,
     der(0xa3, seq(...extensions)),
   );
-  const signature = cryptoSign("sha256", tbs, issuer?.privateKey ?? privateKey);
+  const signature = cryptoSign("sha256", tbs, signer);
   const certificate = seq(tbs, algorithm, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
   return {
     certificatePem: pem("CERTIFICATE", certificate),
@@ -132,11 +153,17 @@ export function issueCertificate(spec: CertificateSpec, issuer?: IssuedCertifica
 /** A root CA and, optionally, an intermediate under it. */
 export function createCertificateAuthority(
   name: string,
-  options: { notBefore?: Date; notAfter?: Date } = {},
+  options: { notBefore?: Date; notAfter?: Date; rootKeyType?: CertificateKeyType } = {},
 ): { root: IssuedCertificate; intermediate: IssuedCertificate } {
   const notBefore = options.notBefore ?? new Date(Date.now() - 365 * 24 * 3600_000);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * 24 * 3600_000);
-  const root = issueCertificate({ commonName: `${name} root`, isCA: true, notBefore, notAfter });
+  const root = issueCertificate({
+    commonName: `${name} root`,
+    isCA: true,
+    notBefore,
+    notAfter,
+    ...(options.rootKeyType !== undefined ? { keyType: options.rootKeyType } : {}),
+  });
   const intermediate = issueCertificate(
     { commonName: `${name} intermediate`, isCA: true, notBefore, notAfter },
     root,

@@ -10,10 +10,16 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { publicKeyProblem } from "../../pkg/render/key-material.ts";
+import { certificatesProblem, publicKeyProblem } from "../../pkg/render/key-material.ts";
 import { pushImage } from "../harness/oci-images.ts";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "../harness/registry.ts";
-import { attachKeySignature, type SigningKey } from "../harness/signing.ts";
+import {
+  attachCertificateSignature,
+  attachKeySignature,
+  createCertificateAuthority,
+  issueCertificate,
+  type SigningKey,
+} from "../harness/signing.ts";
 import { repoRoot } from "../harness/tools.ts";
 
 const execFileAsync = promisify(execFile);
@@ -62,6 +68,88 @@ describe("public keys: render accepts exactly what containers/image can use", ()
   afterAll(async () => {
     await registry?.stop();
   });
+
+  /** containers/image's verdict on a signed image under one sigstoreSigned requirement. */
+  async function judge(
+    index: string,
+    repository: string,
+    digest: string,
+    requirement: unknown,
+  ): Promise<{ allowed: boolean; error?: string }> {
+    const dir = path.join(work, index);
+    fs.mkdirSync(path.join(dir, "registries.d"), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "registries.d", "sigstore.yaml"),
+      `docker:\n  ${registry.host}:\n    use-sigstore-attachments: true\n`,
+    );
+    const policy = {
+      default: [{ type: "reject" }],
+      transports: { docker: { [registry.host]: [requirement] } },
+    };
+    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(policy));
+    const { stdout } = await execFileAsync(judgePath, [
+      "admit",
+      "--policy",
+      path.join(dir, "policy.json"),
+      "--registries.d",
+      path.join(dir, "registries.d"),
+      "--insecure",
+      `${registry.host}/${repository}@${digest}`,
+    ]);
+    return JSON.parse(stdout.trim()) as { allowed: boolean; error?: string };
+  }
+
+  function report(title: string, rows: { key: string; judge: string; render: string; why: string }[]): void {
+    process.stdout.write(
+      `\n${title}:\n${rows
+        .map(
+          (r) =>
+            `${r.judge === r.render ? "  " : "!!"} ${r.key.padEnd(16)} judge=${r.judge.padEnd(8)} render=${r.render.padEnd(8)} ${r.why.slice(0, 120)}`,
+        )
+        .join("\n")}\n`,
+    );
+  }
+
+  it("for the root CA of a PKI, every kind of key", async () => {
+    const rows: { key: string; judge: string; render: string; why: string }[] = [];
+    for (const [index, keyType] of (
+      ["ecdsa-p256", "rsa-2048", "ecdsa-secp256k1", "rsa-512"] as const
+    ).entries()) {
+      const ca = createCertificateAuthority(`pki-${keyType}`, { rootKeyType: keyType });
+      const leaf = issueCertificate(
+        { commonName: "signer", emails: ["release@example.com"] },
+        ca.intermediate,
+      );
+      const repository = `pki/k${index}`;
+      const image = await pushImage(registry.url, repository, "v1", { seed: `pki-${keyType}` });
+      await attachCertificateSignature(registry.url, repository, image.digest, {
+        leaf,
+        chain: [ca.intermediate, ca.root],
+      });
+      const verdict = await judge(`pki-${index}`, repository, image.digest, {
+        type: "sigstoreSigned",
+        pki: {
+          caRootsData: Buffer.from(ca.root.certificatePem).toString("base64"),
+          caIntermediatesData: Buffer.from(ca.intermediate.certificatePem).toString("base64"),
+          subjectEmail: "release@example.com",
+        },
+        signedIdentity: { type: "matchRepository" },
+      });
+      const problem = certificatesProblem(ca.root.certificatePem, "pki.caRootsData");
+      rows.push({
+        key: keyType,
+        judge: verdict.allowed ? "usable" : "refused",
+        render: problem === undefined ? "usable" : "refused",
+        why: verdict.error ?? problem ?? "",
+      });
+    }
+    report("PKI root CA keys, containers/image vs render", rows);
+    expect(rows.filter((r) => ["ecdsa-p256", "rsa-2048"].includes(r.key)).map((r) => r.judge)).toEqual([
+      "usable",
+      "usable",
+    ]);
+    expect(rows.filter((r) => r.judge !== r.render)).toEqual([]);
+  }, 120_000);
 
   it("for every kind of key", async () => {
     const rows: { key: string; judge: string; render: string; why: string }[] = [];
