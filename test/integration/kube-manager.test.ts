@@ -39,8 +39,17 @@ function policy(name: string, group: string, scope = "registry.example.com/app")
   } as ClusterImagePolicy;
 }
 
-/** A replica: a Manager with one controller that writes an "Observed" condition on each policy. */
-function replica(group: string, identity: string, leaderElection?: ManagerLeaderElection) {
+/**
+ * A replica: a Manager with one controller that writes an "Observed" condition on each policy.
+ * `beforeWrite` runs between reading and writing (a slow reconcile); `outcomes` records how each
+ * write ended.
+ */
+function replica(
+  group: string,
+  identity: string,
+  leaderElection?: ManagerLeaderElection,
+  beforeWrite?: (signal: AbortSignal) => Promise<void>,
+) {
   const client = new KubeClient(plane.kubeConfig);
   clients.push(client);
   const logger = new MemoryLogger();
@@ -56,6 +65,7 @@ function replica(group: string, identity: string, leaderElection?: ManagerLeader
   });
   const writer = client.resource(CLUSTER_IMAGE_POLICIES);
   const reconciled: string[] = [];
+  const outcomes: string[] = [];
   const controller = new Controller({
     name: "observer",
     kind: "ClusterImagePolicy",
@@ -77,20 +87,27 @@ function replica(group: string, identity: string, leaderElection?: ManagerLeader
         },
         Date.now(),
       );
-      await writer.applyStatus(
-        {
-          apiVersion: current.apiVersion,
-          kind: current.kind,
-          metadata: { name: key },
-          status: { conditions },
-        } as ClusterImagePolicy,
-        { fieldManager: "observer", signal },
-      );
+      await beforeWrite?.(signal);
+      try {
+        await writer.applyStatus(
+          {
+            apiVersion: current.apiVersion,
+            kind: current.kind,
+            metadata: { name: key },
+            status: { conditions },
+          } as ClusterImagePolicy,
+          { fieldManager: "observer", signal },
+        );
+        outcomes.push("written");
+      } catch (error) {
+        outcomes.push(signal.aborted ? "aborted" : `failed: ${(error as Error).message}`);
+        throw error;
+      }
     },
   }).watch(informer);
   manager.add(controller);
   const stop = new AbortController();
-  return { manager, reconciled, logger, stop, identity, done: () => manager.run(stop.signal) };
+  return { manager, reconciled, outcomes, logger, stop, identity, done: () => manager.run(stop.signal) };
 }
 
 async function observed(name: string) {
@@ -153,6 +170,45 @@ describe("Manager on a real API server", () => {
     await running;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(r.logger.messages("info")).toContain("manager stopped");
+  });
+
+  it("a lost Lease stops the leader's write in flight: the API server never sees it", async () => {
+    const election = {
+      namespace: namespace.name,
+      name: `lost-${run}`,
+      leaseDurationMs: 2_000,
+      renewDeadlineMs: 1_500,
+      retryPeriodMs: 300,
+    };
+    let reconcileStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (reconcileStarted = resolve));
+    // The reconcile is mid-way (read done, write not yet sent) until leadership goes.
+    const slow = replica("lost", "replica-lost", election, async (signal) => {
+      reconcileStarted();
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    });
+    await policies.create(policy("inflight", "lost"));
+    const running = slow.done().then(
+      () => "resolved",
+      (error: unknown) => (error as Error).name,
+    );
+    await started;
+    // Someone else takes the Lease: the leader cannot renew and loses it after the renew deadline.
+    const leases = admin.resource(LEASES);
+    const lease = await leases.get(election.name, namespace.name);
+    await leases.update({
+      ...lease,
+      spec: {
+        ...lease.spec,
+        holderIdentity: "thief",
+        leaseDurationSeconds: 60,
+        renewTime: new Date().toISOString().replace("Z", "000Z"),
+      },
+    });
+    expect(await running).toBe("LeaderElectionLostError");
+    expect(slow.outcomes).toEqual(["aborted"]);
+    const after = await observed("inflight");
+    expect(after.condition).toBeUndefined();
   });
 
   it("runs the controllers only on the leader; the other replica takes over on the leader's graceful shutdown", async () => {
