@@ -21,6 +21,7 @@ import { join, relative } from "node:path";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
 import { main } from "./main.ts";
 import { capture } from "./testing/capture.ts";
+import { hostileFolder, writeHostileFolder } from "./testing/hostile-folders.ts";
 
 const root = join(import.meta.dirname, "../..");
 const corpus = join(root, "test/fixtures/hostile");
@@ -211,101 +212,14 @@ describe("hostile input that cannot be committed", () => {
 });
 
 describe("random hostile folders (fuzz)", () => {
-  const hostileName = fc.oneof(
-    fc.constantFrom(
-      "..",
-      ".",
-      "",
-      "a/b",
-      "../../containers/policy",
-      "Team-A",
-      "x".repeat(300),
-      "ok",
-      "team-a",
-      "a\u0000b",
-    ),
-    fc.string({ maxLength: 20 }),
-  );
-  const apiVersion = fc.constantFrom(
-    "config.openshift.io/v1",
-    "x/v1",
-    undefined,
-    "config.openshift.io/v1alpha1",
-  );
-  const scope = fc.oneof(
-    fc.constantFrom(
-      "",
-      "*",
-      "quay.io/a\nb",
-      "registry.example.com/team",
-      "*.example.com",
-      "quay.io/a:tag",
-      "docker.io",
-    ),
-    fc.string({ maxLength: 30 }),
-  );
-  const keyData = fc.constantFrom(
-    publicKeyData,
-    "",
-    "bm90IGEga2V5",
-    "LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KZ2FyYmFnZQotLS0tLUVORCBQVUJMSUMgS0VZLS0tLS0K",
-  );
-  const object = fc.record({
-    kind: fc.constantFrom("ClusterImagePolicy", "ImagePolicy", "MachineConfigPool", "ConfigMap"),
-    apiVersion,
-    name: hostileName,
-    namespace: fc.option(hostileName, { nil: undefined }),
-    scopes: fc.array(scope, { maxLength: 3 }),
-    keyData,
-  });
-  const document = fc.oneof(
-    { weight: 4, arbitrary: object.map((o) => JSON.stringify(toManifest(o))) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
-    {
-      weight: 1,
-      arbitrary: fc.constantFrom("a: &a [1]\nb: [*a, *a]", "kind: [", "---\n---", "{}", "[]", "null"),
-    },
-  );
-
-  function toManifest(o: {
-    kind: string;
-    apiVersion: string | undefined;
-    name: string;
-    namespace: string | undefined;
-    scopes: string[];
-    keyData: string;
-  }): Record<string, unknown> {
-    const apiVersionFor =
-      o.kind === "MachineConfigPool" && o.apiVersion === "config.openshift.io/v1"
-        ? "machineconfiguration.openshift.io/v1"
-        : o.kind === "ConfigMap"
-          ? "v1"
-          : o.apiVersion;
-    return {
-      ...(apiVersionFor !== undefined && { apiVersion: apiVersionFor }),
-      kind: o.kind,
-      metadata: { name: o.name, ...(o.namespace !== undefined && { namespace: o.namespace }) },
-      spec: {
-        scopes: o.scopes,
-        policy: {
-          rootOfTrust: { policyType: "PublicKey", publicKey: { keyData: o.keyData } },
-          signedIdentity: { matchPolicy: "MatchRepoDigestOrExact" },
-        },
-      },
-    };
-  }
-
   it("no exception escapes render or validate, nothing is written outside OUT, every policy.json parses", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(document, { minLength: 1, maxLength: 4 }), { maxLength: 4 }),
-        async (files) => {
-          const dir = mkdtempSync(join(tmpdir(), "fuzz-"));
-          files.forEach((documents, i) => writeFileSync(join(dir, `m${i}.yaml`), documents.join("\n---\n")));
-          await renderHostile(dir);
-          await validateHostile(dir);
-        },
-      ),
+      fc.asyncProperty(hostileFolder(publicKeyData), async (files) => {
+        const dir = mkdtempSync(join(tmpdir(), "fuzz-"));
+        writeHostileFolder(dir, files);
+        await renderHostile(dir);
+        await validateHostile(dir);
+      }),
       { numRuns: 60 },
     );
   });
