@@ -1,6 +1,7 @@
 // The control plane's binaries, from hack/ensure-test-tools.sh (which builds or fetches them into
 // a cache outside the repository on first use).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,4 +68,29 @@ export async function runToolScript(name: string): Promise<(key: string) => stri
     if (!value) throw new Error(`${script} printed no ${key}= line; its output was:\n${stdout}`);
     return value;
   };
+}
+
+/**
+ * The path of hack/policy-judge (our front end to containers/image), built on first use and cached
+ * by hack/build-policy-judge.sh; the build's progress goes to our stderr.
+ */
+export function buildPolicyJudge(): string {
+  const out = execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return out.trim().split("\n").pop() ?? "";
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server the test starts next). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepolicy.ts";
 import type { MachineConfig } from "../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
@@ -28,6 +27,7 @@ import { eventually } from "../../pkg/kube/testing/eventually.ts";
 import { defaultPools } from "../../pkg/render/snapshot.ts";
 import { cip, ip, roots } from "../../pkg/render/testing/fixtures.ts";
 import { getTestEnvironment } from "../harness/env.ts";
+import { freePort } from "../harness/tools.ts";
 import { createTestNamespace, type TestNamespace } from "../harness/namespace.ts";
 import { kubeConfigForServiceAccount } from "../harness/users.ts";
 
@@ -52,17 +52,6 @@ function startController(
       await done;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** One sample of the controller's /metrics (0 when absent): the positive signals tests wait for. */

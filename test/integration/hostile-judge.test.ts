@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { main } from "../../pkg/cli/main.ts";
 import { capture } from "../../pkg/cli/testing/capture.ts";
 import { hostileFolder, writeHostileFolder } from "../../pkg/cli/testing/hostile-folders.ts";
-import { repoRoot } from "../harness/tools.ts";
+import { buildPolicyJudge, repoRoot } from "../harness/tools.ts";
 
 const FOLDERS = 500;
 const SEED = 20261202;
@@ -33,15 +33,7 @@ describe("render on hostile folders: containers/image accepts every policy file 
   let judgePath = "";
   beforeAll(
     () => {
-      judgePath =
-        execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
-          cwd: repoRoot,
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "inherit"],
-        })
-          .trim()
-          .split("\n")
-          .pop() ?? "";
+      judgePath = buildPolicyJudge();
     },
     15 * 60 * 1000,
   );

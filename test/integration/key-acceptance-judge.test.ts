@@ -3,7 +3,7 @@
 // is asked whether a policy requiring that key admits the image. A key the judge cannot use makes
 // every pull in the scope fail, so render must call it unusable (the policy Invalid) exactly when
 // the judge refuses a correct signature, and accept it exactly when the judge admits.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,7 +20,7 @@ import {
   issueCertificate,
   type SigningKey,
 } from "../harness/signing.ts";
-import { repoRoot } from "../harness/tools.ts";
+import { buildPolicyJudge } from "../harness/tools.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -49,15 +49,7 @@ describe("public keys: render accepts exactly what containers/image can use", ()
 
   beforeAll(
     async () => {
-      judgePath =
-        execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
-          cwd: repoRoot,
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "inherit"],
-        })
-          .trim()
-          .split("\n")
-          .pop() ?? "";
+      judgePath = buildPolicyJudge();
       await ensureRegistryTools();
       work = fs.mkdtempSync(path.join(os.tmpdir(), "key-judge-"));
       registry = await startRegistry();
@@ -158,37 +150,11 @@ describe("public keys: render accepts exactly what containers/image can use", ()
       const repository = `keys/k${index}`;
       const image = await pushImage(registry.url, repository, "v1", { seed: name });
       await attachKeySignature(registry.url, repository, image.digest, key);
-      const dir = path.join(work, `k${index}`);
-      fs.mkdirSync(path.join(dir, "registries.d"), { recursive: true });
-      fs.writeFileSync(
-        path.join(dir, "registries.d", "sigstore.yaml"),
-        `docker:\n  ${registry.host}:\n    use-sigstore-attachments: true\n`,
-      );
-      const policy = {
-        default: [{ type: "reject" }],
-        transports: {
-          docker: {
-            [registry.host]: [
-              {
-                type: "sigstoreSigned",
-                keyData: Buffer.from(key.publicKeyPem).toString("base64"),
-                signedIdentity: { type: "matchRepository" },
-              },
-            ],
-          },
-        },
-      };
-      fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(policy));
-      const { stdout } = await execFileAsync(judgePath, [
-        "admit",
-        "--policy",
-        path.join(dir, "policy.json"),
-        "--registries.d",
-        path.join(dir, "registries.d"),
-        "--insecure",
-        `${registry.host}/${repository}@${image.digest}`,
-      ]);
-      const verdict = JSON.parse(stdout.trim()) as { allowed: boolean; error?: string };
+      const verdict = await judge(`k${index}`, repository, image.digest, {
+        type: "sigstoreSigned",
+        keyData: Buffer.from(key.publicKeyPem).toString("base64"),
+        signedIdentity: { type: "matchRepository" },
+      });
       const problem = publicKeyProblem(key.publicKeyPem, "keyData");
       rows.push({
         key: name,
@@ -197,14 +163,7 @@ describe("public keys: render accepts exactly what containers/image can use", ()
         why: verdict.error ?? problem ?? "",
       });
     }
-    process.stdout.write(
-      `\npublic keys, containers/image vs render:\n${rows
-        .map(
-          (r) =>
-            `${r.judge === r.render ? "  " : "!!"} ${r.key.padEnd(16)} judge=${r.judge.padEnd(8)} render=${r.render.padEnd(8)} ${r.why.slice(0, 120)}`,
-        )
-        .join("\n")}\n`,
-    );
+    report("public keys, containers/image vs render", rows);
     // The judge must admit the keys nodes are known to use, or the test is not testing keys.
     expect(
       rows.filter((r) => ["ECDSA P-256", "RSA 2048", "Ed25519"].includes(r.key)).map((r) => r.judge),

@@ -6,7 +6,6 @@
 // controller of another checkout (e.g. an older commit, to compare), default this one.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MachineConfig } from "../../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
@@ -14,22 +13,12 @@ import { KubeClient, MACHINE_CONFIG_POOLS, MACHINE_CONFIGS } from "../../../pkg/
 import { defaultPools } from "../../../pkg/render/snapshot.ts";
 import { startControlPlane } from "../../harness/controlplane.ts";
 import { installCrds } from "../../harness/crds.ts";
+import { freePort } from "../../harness/tools.ts";
 
 const root = join(import.meta.dirname, "../../..");
 const controllerTree = process.argv[2] ?? root;
 const RENDERED = 100;
 const RENDERED_BYTES = 500 * 1024;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function renderedMachineConfig(i: number): MachineConfig {
   // Random-looking base64 data, so no layer compresses it away.
