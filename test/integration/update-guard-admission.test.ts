@@ -111,7 +111,10 @@ for (const flavour of ["ocp", "okd"] as Flavour[]) {
   describe(`update guard admission (${flavour}, Deny)`, () => {
     it("installs and takes effect", async () => {
       await installGuard(flavour, "deny");
+      // Deny mode is two policies (deny unforced, warn forced), each taking effect on its own: wait
+      // for both, or the first forced cases can run before their warning exists (it flaked so).
       await waitForPolicy(probe, false);
+      await waitForPolicy({ ...probe, force: true }, true);
     });
 
     it.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
