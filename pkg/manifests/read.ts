@@ -42,6 +42,7 @@ export const READ_LIMITS = {
 export function listManifestFiles(paths: string[], problems: ManifestProblem[]): string[] {
   const files: string[] = [];
   const visited = new Set<string>();
+  let limitReported = false;
   const walk = (path: string, named: boolean, depth: number): void => {
     let isDirectory: boolean;
     try {
@@ -70,13 +71,15 @@ export function listManifestFiles(paths: string[], problems: ManifestProblem[]):
       }
       for (const entry of entries) walk(join(path, entry), false, depth + 1);
     } else if (named || MANIFEST_EXTENSIONS.some((ext) => path.endsWith(ext))) {
-      if (files.length === READ_LIMITS.maxFiles) {
+      if (files.length < READ_LIMITS.maxFiles) {
+        files.push(path);
+      } else if (!limitReported) {
+        limitReported = true;
         problems.push({
           source: path,
           message: `more than ${READ_LIMITS.maxFiles} manifest files; the rest are not read`,
         });
       }
-      if (files.length < READ_LIMITS.maxFiles) files.push(path);
     }
   };
   for (const path of paths) walk(path, true, 0);

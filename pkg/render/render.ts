@@ -280,12 +280,13 @@ export function render(snapshot: Snapshot): Rendered {
   // rather than deliver an object the API server refuses or a path outside its folder.
   for (const pool of pools) {
     const poolName = pool.metadata.name ?? "";
+    const machineConfigName = generatedMachineConfigName(poolName);
     const problem =
       nameProblem("metadata.name", poolName, dns1123SubdomainErrors(poolName)) ??
       nameProblem(
         "the generated MachineConfig's name",
-        generatedMachineConfigName(poolName),
-        dns1123SubdomainErrors(generatedMachineConfigName(poolName)),
+        machineConfigName,
+        dns1123SubdomainErrors(machineConfigName),
       );
     if (problem) errors.push(`MachineConfigPool ${JSON.stringify(poolName)}: ${problem}`);
   }
