@@ -14,6 +14,7 @@ import {
   IMAGE_DIGEST_MIRROR_SETS,
   IMAGE_POLICIES,
   IMAGE_TAG_MIRROR_SETS,
+  IMAGE_CONTENT_SOURCE_POLICIES,
   IMAGES,
   KubeApiError,
   MACHINE_CONFIG_POOLS,
@@ -140,6 +141,7 @@ export function newImagePolicyController(
   const images = informer(IMAGES);
   const idms = informer(IMAGE_DIGEST_MIRROR_SETS);
   const itms = informer(IMAGE_TAG_MIRROR_SETS);
+  const icsps = informer(IMAGE_CONTENT_SOURCE_POLICIES);
   const pools = informer(MACHINE_CONFIG_POOLS);
   // Only the MachineConfigs this controller applied: the cluster's others (rendered-<pool>-<hash>
   // ones run to hundreds of kilobytes each) are never held in memory.
@@ -156,6 +158,7 @@ export function newImagePolicyController(
     image: () => images.get("cluster"),
     imageDigestMirrorSets: () => idms.list(),
     imageTagMirrorSets: () => itms.list(),
+    imageContentSourcePolicies: () => icsps.list(),
     pools: () => pools.list(),
     machineConfigs: () => machineConfigs.list(),
   };
@@ -257,6 +260,7 @@ export function newImagePolicyController(
     images,
     idms,
     itms,
+    icsps,
     pools,
     machineConfigs,
   ]) {

@@ -34,6 +34,7 @@ class FakeCluster implements ClusterState, ImagePolicyWriter {
   image = () => undefined;
   imageDigestMirrorSets = () => [];
   imageTagMirrorSets = () => [];
+  imageContentSourcePolicies = () => [];
   /** What the label-selected informer holds: only what this controller labelled. */
   machineConfigs = () =>
     [...this.mcs.values()].filter((mc) => mc.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);

@@ -7,6 +7,7 @@ import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepo
 import type { ClusterVersion } from "../../pkg/apis/config/v1/clusterversion.ts";
 import type { FeatureGate } from "../../pkg/apis/config/v1/featuregate.ts";
 import type { Image } from "../../pkg/apis/config/v1/image.ts";
+import type { ImageContentSourcePolicy } from "../../pkg/apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { ImageDigestMirrorSet } from "../../pkg/apis/config/v1/imagedigestmirrorset.ts";
 import type { ImagePolicy } from "../../pkg/apis/config/v1/imagepolicy.ts";
 import type { ImageTagMirrorSet } from "../../pkg/apis/config/v1/imagetagmirrorset.ts";
@@ -38,6 +39,7 @@ export interface ClusterState {
   image(): Image | undefined;
   imageDigestMirrorSets(): ImageDigestMirrorSet[];
   imageTagMirrorSets(): ImageTagMirrorSet[];
+  imageContentSourcePolicies(): ImageContentSourcePolicy[];
   pools(): MachineConfigPool[];
   machineConfigs(): MachineConfig[];
 }
@@ -107,6 +109,7 @@ export function snapshotFromState(
     simpleSigningPolicies: state.simpleSigningPolicies(),
     imageDigestMirrorSets: state.imageDigestMirrorSets(),
     imageTagMirrorSets: state.imageTagMirrorSets(),
+    imageContentSourcePolicies: state.imageContentSourcePolicies(),
     pools: state.pools(),
     crioVersion: options.crioVersion,
     controllerVersion: options.controllerVersion,

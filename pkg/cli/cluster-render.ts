@@ -10,6 +10,7 @@ import {
   IMAGE_DIGEST_MIRROR_SETS,
   IMAGE_POLICIES,
   IMAGE_TAG_MIRROR_SETS,
+  IMAGE_CONTENT_SOURCE_POLICIES,
   IMAGES,
   isNotFound,
   KubeClient,
@@ -35,17 +36,19 @@ export async function renderPolicyFromCluster(kubeconfig?: string): Promise<Rend
         throw error;
       }
     };
-    const [cips, ips, cssps, featureGates, clusterVersions, images, idms, itms, pools] = await Promise.all([
-      all(CLUSTER_IMAGE_POLICIES),
-      all(IMAGE_POLICIES),
-      all(CLUSTER_SIMPLE_SIGNING_POLICIES),
-      all(FEATURE_GATES),
-      all(CLUSTER_VERSIONS),
-      all(IMAGES),
-      all(IMAGE_DIGEST_MIRROR_SETS),
-      all(IMAGE_TAG_MIRROR_SETS),
-      all(MACHINE_CONFIG_POOLS),
-    ]);
+    const [cips, ips, cssps, featureGates, clusterVersions, images, idms, itms, icsps, pools] =
+      await Promise.all([
+        all(CLUSTER_IMAGE_POLICIES),
+        all(IMAGE_POLICIES),
+        all(CLUSTER_SIMPLE_SIGNING_POLICIES),
+        all(FEATURE_GATES),
+        all(CLUSTER_VERSIONS),
+        all(IMAGES),
+        all(IMAGE_DIGEST_MIRROR_SETS),
+        all(IMAGE_TAG_MIRROR_SETS),
+        all(IMAGE_CONTENT_SOURCE_POLICIES),
+        all(MACHINE_CONFIG_POOLS),
+      ]);
     const named = <T extends KubeObject>(list: T[], name: string) =>
       list.find((o) => o.metadata.name === name);
     const state: ClusterState = {
@@ -57,6 +60,7 @@ export async function renderPolicyFromCluster(kubeconfig?: string): Promise<Rend
       image: () => named(images, "cluster"),
       imageDigestMirrorSets: () => idms,
       imageTagMirrorSets: () => itms,
+      imageContentSourcePolicies: () => icsps,
       pools: () => pools,
       machineConfigs: () => [],
     };

@@ -59,7 +59,7 @@ export function parseDockerReference(s: string): ParseReferenceResult {
 }
 
 /** reference.Parse: the grammar check without normalisation. */
-function parseReference(s: string): ParseReferenceResult {
+export function parseReference(s: string): ParseReferenceResult {
   const matches = referenceRegexp.exec(s);
   if (!matches) {
     if (s === "") return fail("repository name must have at least one component");

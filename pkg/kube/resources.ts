@@ -4,6 +4,7 @@ import type { ClusterImagePolicy } from "../apis/config/v1/clusterimagepolicy.ts
 import type { ClusterVersion } from "../apis/config/v1/clusterversion.ts";
 import type { FeatureGate } from "../apis/config/v1/featuregate.ts";
 import type { Image } from "../apis/config/v1/image.ts";
+import type { ImageContentSourcePolicy } from "../apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { ImageDigestMirrorSet } from "../apis/config/v1/imagedigestmirrorset.ts";
 import type { ImagePolicy } from "../apis/config/v1/imagepolicy.ts";
 import type { ImageTagMirrorSet } from "../apis/config/v1/imagetagmirrorset.ts";
@@ -32,6 +33,14 @@ export const IMAGE_DIGEST_MIRROR_SETS = config<ImageDigestMirrorSet>(
   "ImageDigestMirrorSet",
 );
 export const IMAGE_TAG_MIRROR_SETS = config<ImageTagMirrorSet>("imagetagmirrorsets", "ImageTagMirrorSet");
+
+export const IMAGE_CONTENT_SOURCE_POLICIES: ResourceType<ImageContentSourcePolicy> = {
+  group: "operator.openshift.io",
+  version: "v1alpha1",
+  plural: "imagecontentsourcepolicies",
+  kind: "ImageContentSourcePolicy",
+  namespaced: false,
+};
 
 export const MACHINE_CONFIGS: ResourceType<MachineConfig> = {
   group: "machineconfiguration.openshift.io",

@@ -8,6 +8,7 @@ import type { ClusterImagePolicy } from "../apis/config/v1/clusterimagepolicy.ts
 import type { ClusterVersion } from "../apis/config/v1/clusterversion.ts";
 import type { FeatureGate } from "../apis/config/v1/featuregate.ts";
 import type { Image } from "../apis/config/v1/image.ts";
+import type { ImageContentSourcePolicy } from "../apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { ImageDigestMirrorSet } from "../apis/config/v1/imagedigestmirrorset.ts";
 import type { ImagePolicy } from "../apis/config/v1/imagepolicy.ts";
 import type { ImageTagMirrorSet } from "../apis/config/v1/imagetagmirrorset.ts";
@@ -75,6 +76,7 @@ export function snapshotFromManifests(
     "Image",
     "ImageDigestMirrorSet",
     "ImageTagMirrorSet",
+    "ImageContentSourcePolicy",
     "MachineConfigPool",
   ]);
   for (const o of objects)
@@ -109,6 +111,9 @@ export function snapshotFromManifests(
     ),
     imageDigestMirrorSets: pick<ImageDigestMirrorSet>("ImageDigestMirrorSet").map((o) => o.object),
     imageTagMirrorSets: pick<ImageTagMirrorSet>("ImageTagMirrorSet").map((o) => o.object),
+    imageContentSourcePolicies: pick<ImageContentSourcePolicy>("ImageContentSourcePolicy").map(
+      (o) => o.object,
+    ),
     pools: pools.length > 0 ? pools : defaultPools(),
     crioVersion: options.crioVersion ?? NEWEST_CRIO,
     controllerVersion: options.controllerVersion,

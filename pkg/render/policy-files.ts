@@ -8,14 +8,26 @@ import type { RegistryRules } from "./registry-rules.ts";
 
 export type ScopeRequirements = Map<string, PolicyRequirement[]>;
 
+/** A scope naming a tag or digest (the corpus's check.py rule): a "@", or a ":" after the last "/". */
+function namesTagOrDigest(scope: string): boolean {
+  const last = scope.slice(scope.lastIndexOf("/") + 1);
+  return scope.includes("@") || (scope.includes("/") && last.includes(":"));
+}
+
 /**
- * Whether a scope is also written under the `atomic` transport. MCO writes every scope with fewer
- * than three slashes there; we additionally skip scopes the atomic transport refuses (a tag or
- * digest right after the repository, e.g. "example.com/app:v1"), because programs that register
- * that transport would refuse the whole file. Deliberate difference from MCO, documented.
+ * The scopes of one policy file that are also written under the `atomic` transport. MCO writes
+ * every scope with fewer than three slashes there. When one of them is a scope the atomic transport
+ * refuses (a tag or digest right after the namespace, e.g. "example.com/app:v1"), programs that
+ * register that transport refuse the whole file: then no scope naming a tag or digest is written
+ * under atomic in that file (nodes pull through `docker`; atomic is OpenShift's integrated-registry
+ * transport). Deliberate difference from MCO, documented in docs/mco-compatibility.md.
  */
-export function writtenUnderAtomic(scope: string): boolean {
-  return (scope.match(/\//g)?.length ?? 0) < 3 && atomicScopeIsValid(scope);
+export function atomicScopesOf(scopes: Iterable<string>): Set<string> {
+  const candidates = [...scopes].filter((scope) => (scope.match(/\//g)?.length ?? 0) < 3);
+  const refusesSome = candidates.some((scope) => !atomicScopeIsValid(scope));
+  return new Set(
+    candidates.filter((scope) => atomicScopeIsValid(scope) && !(refusesSome && namesTagOrDigest(scope))),
+  );
 }
 
 function parseBase(text: string): Policy {
@@ -59,8 +71,9 @@ export function clusterPolicy(
   const transports: Record<string, PolicyTransportScopes> = { ...base.transports };
   if (Object.keys(transportScopes).length > 0) {
     transports.docker = transportScopes;
+    const atomic = atomicScopesOf(Object.keys(transportScopes));
     transports.atomic = Object.fromEntries(
-      Object.entries(transportScopes).filter(([scope]) => writtenUnderAtomic(scope)),
+      Object.entries(transportScopes).filter(([scope]) => atomic.has(scope)),
     );
   }
   const policy: Policy = { default: defaultRequirements, transports };
@@ -70,11 +83,12 @@ export function clusterPolicy(
 /** /etc/crio/policies/<namespace>.json: the cluster policy plus the namespace's own scopes. */
 export function namespacePolicyJson(cluster: Policy, namespaceScopes: ScopeRequirements): string {
   const docker: Record<string, readonly PolicyRequirement[]> = { ...cluster.transports.docker };
-  const atomic: Record<string, readonly PolicyRequirement[]> = { ...cluster.transports.atomic };
   for (const [scope, requirements] of namespaceScopes) {
     docker[scope] = [...(docker[scope] ?? []), ...requirements];
-    if (writtenUnderAtomic(scope)) atomic[scope] = [...(atomic[scope] ?? []), ...requirements];
   }
+  // MCO appends to the cluster's atomic entries what it appends to docker: the same lists.
+  const atomicScopes = atomicScopesOf(Object.keys(docker));
+  const atomic = Object.fromEntries(Object.entries(docker).filter(([scope]) => atomicScopes.has(scope)));
   return serializePolicyJson({
     default: cluster.default,
     transports: { ...cluster.transports, docker, atomic },

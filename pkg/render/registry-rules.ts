@@ -3,13 +3,18 @@
 // validateImagePolicyWithAllowedBlockedRegistries).
 import type { Image } from "../apis/config/v1/image.ts";
 import { scopeIsNestedInside } from "../containers/scope.ts";
-import { parseDockerReference, repositoryName } from "../containers/reference.ts";
+import { parseDockerReference, repositoryName, type DockerReference } from "../containers/reference.ts";
 
 export interface RegistryRules {
   /** Registries that alone may be pulled from; undefined when not restricted. */
   allowed?: string[];
-  /** Registries that may not be pulled from; undefined when none. */
+  /** Registries that may not be pulled from (policy.json); undefined when none. */
   blocked?: string[];
+  /**
+   * Registries blocked in registries.conf; undefined when none. The same as `blocked`, except that
+   * the release payload's repository stays blocked here when its mirrors serve it.
+   */
+  registriesBlocked?: string[];
   /** Entries dropped, with the reason (logged and reported as render warnings). */
   warnings: string[];
 }
@@ -22,14 +27,16 @@ export function isValidRegistriesConfScope(scope: string): boolean {
 }
 
 /**
- * Allowed and blocked registries from the Image config. A blocked entry that covers the repository
- * of the running release image is dropped (blocking it would stop the cluster), unless that
- * repository has a mirror, in which case the repository itself is allowed explicitly.
+ * Allowed and blocked registries from the Image config (getValidBlockedAndAllowedRegistries). A
+ * blocked entry that covers the repository of the running release image is dropped (blocking it
+ * would stop the cluster), unless a mirror that is not blocked itself serves the release reference
+ * (`payloadHasUnblockedMirror`, asked only then): the entry then stays blocked in registries.conf,
+ * and policy.json allows the payload repository explicitly.
  */
 export function registryRules(
   image: Image | undefined,
   releaseImage: string | undefined,
-  mirroredSources: string[],
+  payloadHasUnblockedMirror: (payload: DockerReference) => boolean,
 ): RegistryRules {
   const sources = image?.spec?.registrySources;
   const warnings: string[] = [];
@@ -42,29 +49,38 @@ export function registryRules(
     });
     return kept.length > 0 ? kept : undefined;
   };
-  let blocked = valid(sources?.blockedRegistries, "blocked");
-  let allowed = valid(sources?.allowedRegistries, "allowed");
+  const blockedEntries = valid(sources?.blockedRegistries, "blocked");
+  let allowed: string[] | undefined;
 
   const payload = releaseImage ? parseDockerReference(releaseImage) : undefined;
-  const payloadRepo = payload?.ok ? repositoryName(payload.reference) : undefined;
-  if (blocked && payloadRepo) {
-    const payloadMirrored = mirroredSources.some((s) => scopeIsNestedInside(payloadRepo, s));
-    blocked = blocked.filter((entry) => {
-      if (!scopeIsNestedInside(payloadRepo, entry)) return true;
-      if (payloadMirrored) {
-        allowed = [...(allowed ?? []), payloadRepo];
-        return entry !== payloadRepo;
+  const payloadRef = payload?.ok ? payload.reference : undefined;
+  const payloadRepo = payloadRef ? repositoryName(payloadRef) : undefined;
+  const registriesBlocked: string[] = [];
+  const policyBlocked: string[] = [];
+  let mirrored: boolean | undefined;
+  for (const entry of blockedEntries ?? []) {
+    if (payloadRef && payloadRepo && scopeIsNestedInside(payloadRepo, entry)) {
+      mirrored ??= payloadHasUnblockedMirror(payloadRef);
+      if (!mirrored) {
+        warnings.push(
+          `error adding "${entry}" to blocked registries, cannot block the repository being used by the payload`,
+        );
+        continue;
       }
-      warnings.push(
-        `error adding "${entry}" to blocked registries, cannot block the repository being used by the payload`,
-      );
-      return false;
-    });
-    if (blocked.length === 0) blocked = undefined;
+      registriesBlocked.push(entry);
+      if (entry !== payloadRepo) policyBlocked.push(entry);
+      allowed = [...(allowed ?? []), payloadRepo];
+      continue;
+    }
+    registriesBlocked.push(entry);
+    policyBlocked.push(entry);
   }
+  const allowedEntries = valid(sources?.allowedRegistries, "allowed");
+  if (allowedEntries) allowed = [...(allowed ?? []), ...allowedEntries];
   const rules: RegistryRules = { warnings };
   if (allowed) rules.allowed = [...new Set(allowed)];
-  if (blocked) rules.blocked = blocked;
+  if (policyBlocked.length > 0) rules.blocked = policyBlocked;
+  if (registriesBlocked.length > 0) rules.registriesBlocked = registriesBlocked;
   return rules;
 }
 

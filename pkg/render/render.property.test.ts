@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
+import { loadRegistriesConf } from "../containers/registries-conf.ts";
 import { parseRegistriesDYaml } from "../containers/registries-d.ts";
 import { render } from "./render.ts";
 import { snapshotArbitrary } from "./testing/arbitraries.ts";
@@ -16,6 +17,10 @@ describe("render (properties over random valid clusters)", () => {
         const rendered = render(snapshot);
         expect(rendered.errors).toEqual([]);
         for (const file of rendered.files.get("worker") ?? []) {
+          if (file.path.includes("/registries.conf")) {
+            loadRegistriesConf(file.contents); // throws what containers/image would refuse
+            continue;
+          }
           const result = file.path.endsWith(".json")
             ? parsePolicyJson(file.contents)
             : parseRegistriesDYaml(file.contents);

@@ -89,17 +89,24 @@ describe("render: files", () => {
     expect(Object.keys(policy.transports.atomic ?? {})).toEqual(["r.example.com/a/b"]);
   });
 
-  it("does not write a tag or digest scope under atomic, where it would break the whole file", () => {
+  it("writes no tag or digest scope under atomic in a file where one would break it, as MCO otherwise does", () => {
     const digest = "r.example.com/app@sha256:" + "a".repeat(64);
-    const r = render(
+    const refused = render(
       snapshot({
-        clusterImagePolicies: [cip("a", ["r.example.com/app:v1", digest, "r.example.com/ns/app:v1"])],
+        clusterImagePolicies: [
+          cip("a", ["r.example.com/app:v1", digest, "r.example.com/ns/app:v1", "r.example.com/ns"]),
+        ],
       }),
     );
-    const policy = policyJson(r);
-    expect(Object.keys(policy.transports.docker ?? {}).length).toBe(3);
-    expect(Object.keys(policy.transports.atomic ?? {})).toEqual(["r.example.com/ns/app:v1"]);
-    expect(r.errors).toEqual([]);
+    const policy = policyJson(refused);
+    expect(Object.keys(policy.transports.docker ?? {}).length).toBe(4);
+    // "r.example.com/ns/app:v1" alone is a valid atomic scope, but the corpus's rule for a file
+    // MCO writes unreadably drops every tag and digest scope from atomic.
+    expect(Object.keys(policy.transports.atomic ?? {})).toEqual(["r.example.com/ns"]);
+    expect(refused.errors).toEqual([]);
+    // Without a refused scope, the file is MCO's: the tagged scope stays under atomic.
+    const accepted = render(snapshot({ clusterImagePolicies: [cip("a", ["r.example.com/ns/app:v1"])] }));
+    expect(Object.keys(policyJson(accepted).transports.atomic ?? {})).toEqual(["r.example.com/ns/app:v1"]);
   });
 });
 
@@ -242,7 +249,10 @@ describe("render: feature gate, CRI-O version and key material", () => {
       }),
     );
     expect(r.outcomes.map((o) => o.state)).toEqual(["Ignored", "Ignored"]);
-    expect(r.files.get("worker")?.map((f) => f.path)).toEqual(["/etc/containers/policy.json"]);
+    expect(r.files.get("worker")?.map((f) => f.path)).toEqual([
+      "/etc/containers/registries.conf",
+      "/etc/containers/policy.json",
+    ]);
     expect(Object.keys(policyJson(r).transports.docker ?? {})).toEqual(["bad.example.com"]);
   });
 
@@ -259,16 +269,22 @@ describe("render: feature gate, CRI-O version and key material", () => {
     );
     expect(r.outcomes.map((o) => [o.name, o.state, o.message])).toEqual([
       ["fulcio", "Applied", "all scopes are applied"],
-      ["pki", "Invalid", "PKI roots (pki) need CRI-O 1.33 or newer; the target is CRI-O 1.27"],
+      [
+        "pki",
+        "Invalid",
+        'PKI roots (pki) need CRI-O 1.33 or newer; the target is CRI-O 1.27; its scopes are written as "reject": images in its scopes are refused until it is fixed',
+      ],
       [
         "p",
         "Invalid",
         "per-namespace signature policies (/etc/crio/policies) need CRI-O 1.28 or newer; the target is CRI-O 1.27",
       ],
     ]);
+    // The node's CRI-O would not parse a pki requirement: the scope is refused outright.
+    expect(policyJson(r).transports.docker?.["a.example.com"]).toEqual([{ type: "reject" }]);
   });
 
-  it("reports unusable key material instead of writing a policy that fails every pull", () => {
+  it("reports unusable key material, and writes it as MCO does so that its scopes fail closed", () => {
     const bad = roots.publicKey();
     if (bad.publicKey) bad.publicKey.keyData = Buffer.from("test-key-data").toString("base64");
     const rsaRekor = roots.publicKeyWithRekor();
@@ -291,11 +307,22 @@ describe("render: feature gate, CRI-O version and key material", () => {
       ["edrekor", "Invalid"],
       ["good", "Applied"],
     ]);
-    expect(r.outcomes[0]?.message).toBe('publicKey.keyData must be exactly one PEM "PUBLIC KEY" block');
-    expect(r.outcomes[1]?.message).toBe(
-      "publicKey.rekorKeyData must be an ECDSA key (containers/image refuses ed25519 Rekor keys)",
+    const asGiven =
+      "the policy is written as given (as the Machine Config Operator writes it), which the nodes cannot satisfy: " +
+      "images in its scopes are refused until it is fixed";
+    expect(r.outcomes[0]?.message).toBe(
+      `publicKey.keyData must be exactly one PEM "PUBLIC KEY" block; ${asGiven}`,
     );
-    expect(Object.keys(policyJson(r).transports.docker ?? {})).toEqual(["c.io/x"]);
+    expect(r.outcomes[1]?.message).toBe(
+      `publicKey.rekorKeyData must be an ECDSA key (containers/image refuses ed25519 Rekor keys); ${asGiven}`,
+    );
+    // Before: left out, so images in a.io/x and b.io/x were admitted unsigned (fail open).
+    const docker = policyJson(r).transports.docker ?? {};
+    expect(Object.keys(docker)).toEqual(["a.io/x", "b.io/x", "c.io/x"]);
+    expect(docker["a.io/x"]).toEqual([
+      expect.objectContaining({ type: "sigstoreSigned", keyData: bad.publicKey?.keyData }),
+    ]);
+    expect(r.errors).toEqual([]);
   });
 });
 

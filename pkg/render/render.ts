@@ -28,14 +28,28 @@ import {
   registriesMachineConfig,
   type NodeFile,
 } from "./machineconfig.ts";
-import { mirroredRegistries, mirrorScopesFor } from "./mirrors.ts";
+import {
+  payloadHasUnblockedMirror,
+  REGISTRIES_CONF_PATH,
+  renderRegistriesConf,
+  SEARCH_REGISTRIES_PATH,
+  searchRegistriesDropIn,
+  UPSTREAM_BASE_REGISTRIES_CONF,
+  validMirrorRules,
+} from "./registries-conf.ts";
+import { sigstoreAttachmentScopes } from "./sigstore-attachments.ts";
+import {
+  loadRegistriesConf,
+  RegistriesConfError,
+  type RegistriesConf,
+} from "../containers/registries-conf.ts";
 import { dns1123LabelErrors, dns1123SubdomainErrors, nameProblem } from "../apis/names.ts";
 import { nodeFilePath } from "../util/paths.ts";
 import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
 import {
   clusterPolicy,
   namespacePolicyJson,
-  writtenUnderAtomic,
+  atomicScopesOf,
   type ClusterPolicy,
   type ScopeRequirements,
 } from "./policy-files.ts";
@@ -95,6 +109,32 @@ const invalid = (base: ReturnType<typeof baseOutcome>, message: string): PolicyO
   appliedScopes: [],
 });
 
+/**
+ * What an Invalid policy's scopes get, so that they never fall open: the requirement as the policy
+ * states it when containers/image still parses it (as MCO writes it; the node then refuses images
+ * in those scopes, and only those), else "reject".
+ */
+function closedRequirement(asGiven: PolicyRequirement | undefined): PolicyRequirement {
+  if (asGiven) {
+    const probe = parsePolicyJson(
+      serializePolicyJson({
+        default: [{ type: "reject" }],
+        transports: { docker: { "example.com": [asGiven] } },
+      }),
+    );
+    if (probe.ok) return asGiven;
+  }
+  return { type: "reject" };
+}
+
+function refusedMessage(problems: string[], closed: PolicyRequirement): string {
+  const how =
+    closed.type === "reject"
+      ? 'its scopes are written as "reject"'
+      : "the policy is written as given (as the Machine Config Operator writes it), which the nodes cannot satisfy";
+  return `${problems.join("; ")}; ${how}: images in its scopes are refused until it is fixed`;
+}
+
 function append(map: ScopeRequirements, scope: string, requirement: PolicyRequirement): void {
   map.set(scope, [...(map.get(scope) ?? []), requirement]);
 }
@@ -122,7 +162,14 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
     const base = baseOutcome("ClusterImagePolicy", cip);
     if (!sigstoreEnabled) return ignored(base);
     const result = sigstoreRequirement(cip.spec, snapshot.crioVersion);
-    if (!result.ok) return invalid(base, result.problems.join("; "));
+    if (!result.ok) {
+      const closed = closedRequirement(result.asGiven);
+      for (const scope of cip.spec.scopes) {
+        append(collected.cluster, scope, closed);
+        if (closed.type === "sigstoreSigned") collected.sigstore.add(scope);
+      }
+      return invalid(base, refusedMessage(result.problems, closed));
+    }
     const violations = cip.spec.scopes
       .map((s) => scopeRuleViolation(s, rules, "clusterimagePolicy"))
       .filter((v) => v !== undefined);
@@ -146,7 +193,11 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
   function simpleSigningOutcome(cssp: ClusterSimpleSigningPolicy): PolicyOutcome {
     const base = baseOutcome("ClusterSimpleSigningPolicy", cssp);
     const result = simpleSigningRequirement(cssp.spec);
-    if (!result.ok) return invalid(base, result.problems.join("; "));
+    if (!result.ok) {
+      const closed = closedRequirement(undefined);
+      for (const scope of cssp.spec.scopes) append(collected.cluster, scope, closed);
+      return invalid(base, refusedMessage(result.problems, closed));
+    }
     const violations = cssp.spec.scopes
       .map((s) => scopeRuleViolation(s, rules, "simple signing policy"))
       .filter((v) => v !== undefined);
@@ -193,18 +244,29 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
     const namespaceSupport = unsupportedFeature(snapshot.crioVersion, "namespacePolicies");
     if (namespaceSupport) return invalid(base, namespaceSupport);
     const result = sigstoreRequirement(ip.spec, snapshot.crioVersion);
-    if (!result.ok) return invalid(base, result.problems.join("; "));
     const conflicting = ip.spec.scopes.filter((s) => clusterScopes.some((c) => scopeIsNestedInside(s, c)));
     const surviving = ip.spec.scopes.filter((s) => !conflicting.includes(s));
+    const namespaceScopes = (): ScopeRequirements => {
+      let scopes = collected.namespaces.get(namespace);
+      if (!scopes) {
+        scopes = new Map();
+        collected.namespaces.set(namespace, scopes);
+      }
+      return scopes;
+    };
+    if (!result.ok) {
+      const closed = closedRequirement(result.asGiven);
+      for (const scope of surviving) {
+        append(namespaceScopes(), scope, closed);
+        if (closed.type === "sigstoreSigned") collected.sigstore.add(scope);
+      }
+      return invalid(base, refusedMessage(result.problems, closed));
+    }
     const violations = surviving
       .map((s) => scopeRuleViolation(s, rules, "imagePolicy"))
       .filter((v) => v !== undefined);
     if (violations.length > 0) return invalid(base, violations.join("; "));
-    let scopes = collected.namespaces.get(namespace);
-    if (!scopes) {
-      scopes = new Map();
-      collected.namespaces.set(namespace, scopes);
-    }
+    const scopes = namespaceScopes();
     for (const scope of surviving) {
       append(scopes, scope, result.requirement);
       collected.sigstore.add(scope);
@@ -230,18 +292,36 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
   return collected;
 }
 
-/** registries.d: sigstore attachments for every policy scope and its mirrors; GPG lookasides. */
-function sigstoreRegistriesYaml(collected: CollectedScopes, snapshot: Snapshot): string | undefined {
-  const mirrors = mirroredRegistries(snapshot.imageDigestMirrorSets, snapshot.imageTagMirrorSets);
+/**
+ * registries.d: sigstore attachments for every policy scope and the repositories its images are
+ * pulled from instead (mirrors, over the rendered registries.conf); GPG lookasides.
+ */
+function sigstoreRegistriesYaml(
+  collected: CollectedScopes,
+  registriesConf: RegistriesConf | undefined,
+): { yaml?: string; problems: Map<string, string> } {
+  const attachments = sigstoreAttachmentScopes(collected.sigstore, registriesConf);
   const entries = new Map<string, RegistryNamespace>();
-  for (const scope of collected.sigstore) {
-    for (const s of [scope, ...mirrorScopesFor(scope, mirrors)])
-      entries.set(s, { useSigstoreAttachments: true });
-  }
+  for (const scope of attachments.scopes) entries.set(scope, { useSigstoreAttachments: true });
   for (const [scope, lookaside] of collected.lookaside)
     entries.set(scope, { ...entries.get(scope), lookaside });
-  if (entries.size === 0) return undefined;
-  return serializeRegistriesDYaml({ docker: Object.fromEntries(entries) });
+  if (entries.size === 0) return { problems: attachments.problems };
+  return {
+    yaml: serializeRegistriesDYaml({ docker: Object.fromEntries(entries) }),
+    problems: attachments.problems,
+  };
+}
+
+/** Adds, to each outcome that applies a scope, why some of that scope's mirrors were left out. */
+function noteAttachmentProblems(outcomes: PolicyOutcome[], problems: Map<string, string>): void {
+  if (problems.size === 0) return;
+  for (const outcome of outcomes) {
+    const notes = outcome.appliedScopes.flatMap((scope) => {
+      const problem = problems.get(scope);
+      return problem === undefined ? [] : [problem];
+    });
+    if (notes.length > 0) outcome.message = `${outcome.message}; ${notes.join("; ")}`;
+  }
 }
 
 function builtInPools(pools: MachineConfigPool[]): MachineConfigPool[] {
@@ -253,25 +333,68 @@ export function render(snapshot: Snapshot): Rendered {
   const warnings: string[] = [];
   const errors: string[] = [];
   const gates = featureGateState(snapshot.featureGate, snapshot.clusterVersion?.status?.desired?.version);
-  const mirrors = mirroredRegistries(snapshot.imageDigestMirrorSets, snapshot.imageTagMirrorSets);
-  const rules = registryRules(
-    snapshot.image,
-    snapshot.clusterVersion?.status?.desired?.image,
-    mirrors.map((m) => m.source),
+  const mirrorObjects = {
+    imageDigestMirrorSets: snapshot.imageDigestMirrorSets,
+    imageTagMirrorSets: snapshot.imageTagMirrorSets,
+    imageContentSourcePolicies: snapshot.imageContentSourcePolicies,
+  };
+  const mirrorRules = validMirrorRules(mirrorObjects);
+  warnings.push(...mirrorRules.warnings);
+  const registrySources = snapshot.image?.spec?.registrySources;
+  const rules = registryRules(snapshot.image, snapshot.clusterVersion?.status?.desired?.image, (payload) =>
+    payloadHasUnblockedMirror(
+      payload,
+      registrySources?.insecureRegistries ?? [],
+      registrySources?.blockedRegistries ?? [],
+      mirrorRules,
+    ),
   );
   warnings.push(...rules.warnings);
   const collected = collectScopes(snapshot, rules, isGateEnabled(gates, SigstoreImageVerification));
+
+  const registriesConf = renderRegistriesConf(
+    {
+      insecure: registrySources?.insecureRegistries,
+      blocked: rules.registriesBlocked,
+      mirrors: mirrorRules,
+      baseText: UPSTREAM_BASE_REGISTRIES_CONF,
+    },
+    Object.values(mirrorObjects).reduce((n, list) => n + list.length, 0),
+  );
+  warnings.push(...registriesConf.warnings);
+  if (registriesConf.text !== undefined) {
+    // A registries.conf containers/image refuses stops every pull on the node, like a bad policy.json.
+    try {
+      loadRegistriesConf(registriesConf.text);
+    } catch (error) {
+      if (!(error instanceof RegistriesConfError)) throw error;
+      errors.push(`${REGISTRIES_CONF_PATH} would not parse: ${error.message}`);
+    }
+  }
+  const searchDropIn = searchRegistriesDropIn(registrySources?.containerRuntimeSearchRegistries);
 
   const needPolicy =
     rules.allowed !== undefined ||
     rules.blocked !== undefined ||
     collected.cluster.size > 0 ||
     collected.namespaces.size > 0;
-  const registriesYaml = needPolicy ? sigstoreRegistriesYaml(collected, snapshot) : undefined;
+  let registriesYaml: string | undefined;
+  if (needPolicy) {
+    const attachments = sigstoreRegistriesYaml(collected, registriesConf.conf);
+    registriesYaml = attachments.yaml;
+    noteAttachmentProblems(collected.outcomes, attachments.problems);
+  }
   if (registriesYaml !== undefined) {
     const check = parseRegistriesDYaml(registriesYaml);
     if (!check.ok) errors.push(`${SIGSTORE_REGISTRIES_PATH} would not parse: ${check.message}`);
   }
+  const registriesFiles = {
+    before:
+      registriesConf.text === undefined
+        ? []
+        : [{ path: REGISTRIES_CONF_PATH, contents: registriesConf.text }],
+    after: searchDropIn === undefined ? [] : [{ path: SEARCH_REGISTRIES_PATH, contents: searchDropIn }],
+  };
 
   const files = new Map<string, NodeFile[]>();
   const filesByBase = new Map<string, NodeFile[]>();
@@ -296,7 +419,11 @@ export function render(snapshot: Snapshot): Rendered {
     const baseText = snapshot.basePolicies?.[poolName] ?? UPSTREAM_BASE_POLICY;
     let poolFiles = filesByBase.get(baseText);
     if (!poolFiles) {
-      poolFiles = nodeFiles(baseText, needPolicy, rules, collected, registriesYaml, errors);
+      poolFiles = [
+        ...registriesFiles.before,
+        ...nodeFiles(baseText, needPolicy, rules, collected, registriesYaml, errors),
+        ...registriesFiles.after,
+      ];
       filesByBase.set(baseText, poolFiles);
     }
     files.set(poolName, poolFiles);
@@ -388,7 +515,8 @@ function nodeFiles(
   if (!clusterCheck.ok) errors.push(`${POLICY_JSON_PATH} would not parse: ${clusterCheck.message}`);
   for (const [namespace, scopes] of collected.namespaces) {
     const entries = Object.fromEntries(scopes);
-    const atomic = Object.fromEntries([...scopes].filter(([scope]) => writtenUnderAtomic(scope)));
+    const atomicScopes = atomicScopesOf(scopes.keys());
+    const atomic = Object.fromEntries([...scopes].filter(([scope]) => atomicScopes.has(scope)));
     const delta = serializePolicyJson({
       default: [{ type: "reject" }],
       transports: { docker: entries, atomic },

@@ -10,7 +10,14 @@ import { parseDockerReference } from "../containers/reference.ts";
 import { unsupportedFeature, type CrioFeature, type CrioVersion } from "./crio-version.ts";
 import { certificatesProblem, dearmorPublicKey, publicKeyProblem } from "./key-material.ts";
 
-export type RequirementResult<R> = { ok: true; requirement: R } | { ok: false; problems: string[] };
+/**
+ * A usable requirement, or the problems that make the policy Invalid. `asGiven` is the requirement
+ * exactly as the policy states it (what MCO writes), when one could be built and every feature it
+ * uses exists in the target CRI-O: the render writes it if containers/image still parses it, so the
+ * node refuses images in the policy's scopes instead of admitting them unsigned.
+ */
+export type RequirementResult<R> =
+  { ok: true; requirement: R } | { ok: false; problems: string[]; asGiven?: R };
 
 const decode = (base64: string): string => Buffer.from(base64, "base64").toString("utf8");
 
@@ -59,9 +66,13 @@ export function sigstoreRequirement(
   crio: CrioVersion,
 ): RequirementResult<PRSigstoreSigned> {
   const problems: string[] = [];
+  let unsupported = false;
   const needs = (feature: CrioFeature): void => {
     const why = unsupportedFeature(crio, feature);
-    if (why) problems.push(why);
+    if (why) {
+      problems.push(why);
+      unsupported = true;
+    }
   };
   needs("sigstoreKey");
   const signedIdentity = signedIdentityFor(spec.policy.signedIdentity, problems);
@@ -152,7 +163,9 @@ export function sigstoreRequirement(
     default:
       problems.push(`unknown policyType ${String((root as { policyType: unknown }).policyType)}`);
   }
-  if (problems.length > 0 || !requirement) return { ok: false, problems };
+  if (problems.length > 0 || !requirement) {
+    return { ok: false, problems, ...(requirement && !unsupported ? { asGiven: requirement } : {}) };
+  }
   return { ok: true, requirement };
 }
 

@@ -7,6 +7,7 @@ import type { Image } from "../apis/config/v1/image.ts";
 import type { ImageDigestMirrorSet } from "../apis/config/v1/imagedigestmirrorset.ts";
 import type { ImagePolicy } from "../apis/config/v1/imagepolicy.ts";
 import type { ImageTagMirrorSet } from "../apis/config/v1/imagetagmirrorset.ts";
+import type { ImageContentSourcePolicy } from "../apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { MachineConfigPool } from "../apis/machineconfiguration/v1/machineconfigpool.ts";
 import type { ClusterSimpleSigningPolicy } from "../apis/signing/v1alpha1/clustersimplesigningpolicy.ts";
 import type { CrioVersion } from "./crio-version.ts";
@@ -21,6 +22,8 @@ export interface Snapshot {
   image?: Image;
   imageDigestMirrorSets: ImageDigestMirrorSet[];
   imageTagMirrorSets: ImageTagMirrorSet[];
+  /** operator.openshift.io/v1alpha1 mirror rules, still merged into registries.conf by MCO. */
+  imageContentSourcePolicies: ImageContentSourcePolicy[];
   /** The pools that get a MachineConfig. */
   pools: MachineConfigPool[];
   /** The base /etc/containers/policy.json (the role template), per pool name; UPSTREAM_BASE_POLICY when absent. */
@@ -33,7 +36,9 @@ export interface Snapshot {
 
 /**
  * The policy.json of MCO's templates/{master,worker,arbiter}/01-*-container-runtime/_base/files/
- * policy.yaml, byte for byte: what a node has before any image policy is rendered.
+ * policy.yaml, byte for byte: what a node has before any image policy is rendered. MCO's template
+ * rendering leaves no final newline, and MCO writes these bytes unchanged when only ImagePolicies
+ * exist.
  */
 export const UPSTREAM_BASE_POLICY = `{
     "default": [
@@ -48,8 +53,7 @@ export const UPSTREAM_BASE_POLICY = `{
                     "": [{"type":"insecureAcceptAnything"}]
                 }
         }
-}
-`;
+}`;
 
 /** The two built-in pools of every cluster, for renders without pool manifests. */
 export function defaultPools(): MachineConfigPool[] {

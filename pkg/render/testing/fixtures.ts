@@ -78,6 +78,7 @@ export function snapshot(parts: Partial<Snapshot> = {}): Snapshot {
     simpleSigningPolicies: [],
     imageDigestMirrorSets: [],
     imageTagMirrorSets: [],
+    imageContentSourcePolicies: [],
     pools: defaultPools(),
     crioVersion: NEWEST_CRIO,
     controllerVersion: "test",
