@@ -4,7 +4,7 @@ import { parsePolicyJson } from "../containers/policy-parse.ts";
 import { decodeIgnitionFile, type IgnitionConfig } from "../ignition/ignition.ts";
 import { render, type Rendered } from "./render.ts";
 import { defaultPools, UPSTREAM_BASE_POLICY } from "./snapshot.ts";
-import { cip, cssp, ip, roots, snapshot } from "./testing/fixtures.ts";
+import { cip, cssp, image, ip, roots, snapshot } from "./testing/fixtures.ts";
 
 const file = (r: Rendered, path: string, pool = "worker"): string | undefined =>
   r.files.get(pool)?.find((f) => f.path === path)?.contents;
@@ -16,13 +16,6 @@ const policyJson = (r: Rendered, path = "/etc/containers/policy.json") => {
   return parsed.policy;
 };
 const types = (reqs: readonly PolicyRequirement[] | undefined) => (reqs ?? []).map((r) => r.type);
-const image = (registrySources: Record<string, string[]>) => ({
-  apiVersion: "config.openshift.io/v1",
-  kind: "Image",
-  metadata: { name: "cluster", uid: "image-uid" },
-  spec: { registrySources },
-});
-
 describe("render: files", () => {
   it("renders nothing without policies or registry rules", () => {
     const r = render(snapshot());

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import type { Image } from "../../apis/config/v1/image.ts";
 import type { ClusterImagePolicy } from "../../apis/config/v1/clusterimagepolicy.ts";
 import type {
   ImagePolicy,
@@ -69,6 +70,16 @@ export function cssp(name: string, scopes: string[], lookaside?: string): Cluste
   if (lookaside === undefined) delete policy.spec.lookaside;
   else policy.spec.lookaside = lookaside;
   return policy;
+}
+
+/** The `cluster` Image config with these registry sources. */
+export function image(registrySources: Record<string, string[]>): Image {
+  return {
+    apiVersion: "config.openshift.io/v1",
+    kind: "Image",
+    metadata: { name: "cluster", uid: "image-uid" },
+    spec: { registrySources },
+  };
 }
 
 export function snapshot(parts: Partial<Snapshot> = {}): Snapshot {
