@@ -5,6 +5,7 @@ import { readManifests } from "../manifests/read.ts";
 import type { CrioVersion } from "../render/crio-version.ts";
 import { snapshotFromManifests, type ManifestSnapshot } from "../render/manifest-snapshot.ts";
 import type { PolicyOutcome } from "../render/outcome.ts";
+import { REGISTRIES_CONF_PATH } from "../render/registries-conf.ts";
 import { UPSTREAM_BASE_POLICY } from "../render/snapshot.ts";
 import {
   POLICY_JSON_PATH,
@@ -102,5 +103,7 @@ export function policyFilesOf(rendered: Rendered): RenderedPolicyFiles {
   }
   // With no policy at all the node keeps its base policy.json.
   const policyJson = byPath.get(POLICY_JSON_PATH) ?? UPSTREAM_BASE_POLICY;
-  return { policyJson, registriesD, namespaces };
+  // Without a rendered registries.conf the node keeps the template's: no mirrors, nothing blocked.
+  const registriesConf = byPath.get(REGISTRIES_CONF_PATH);
+  return { policyJson, registriesD, namespaces, ...(registriesConf !== undefined ? { registriesConf } : {}) };
 }

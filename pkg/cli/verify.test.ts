@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ImageVerdict, VerifierOptions } from "../verify/index.ts";
@@ -90,6 +90,30 @@ describe("image-policy verify", () => {
     expect(await runVerify(["docker.io/library/busybox:latest", "-f", examples], io)).toBe(1);
     expect(io.stdout.join("\n")).toContain("policy.json rendered from");
     expect(io.stdout.join("\n")).toMatch(/reject/);
+  });
+
+  it("pulls through the registries.conf -f renders, as the node: a blocked registry refuses the image", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "verify-blocked-"));
+    try {
+      writeFileSync(
+        join(dir, "image.yaml"),
+        [
+          "apiVersion: config.openshift.io/v1",
+          "kind: Image",
+          "metadata:",
+          "  name: cluster",
+          "spec:",
+          "  registrySources:",
+          "    blockedRegistries:",
+          "    - blocked.example.com",
+        ].join("\n"),
+      );
+      const io = capture();
+      expect(await runVerify(["blocked.example.com/team/app:v1", "-f", dir], io)).toBe(1);
+      expect(io.stdout.join("\n")).toContain("registry blocked.example.com is blocked in registries.conf");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("says --cluster is not available without a cluster renderer", async () => {

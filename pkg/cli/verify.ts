@@ -1,12 +1,12 @@
 // `image-policy verify IMAGE...`: would a node admit these images? Evaluates the policy the way CRI-O
 // (containers/image) does, against the real registries and signatures. See docs/verify.md.
 import { NEWEST_CRIO } from "../render/crio-version.ts";
-import { renderPolicyFromCluster } from "./cluster-render.ts";
 import { policyFilesOf, renderManifests } from "./manifest-render.ts";
 import { parseArgs } from "node:util";
 import { readBoundedFile } from "../util/bounded-read.ts";
 import { parseRegistriesDFiles } from "../verify/registries-d.ts";
 import {
+  parseRegistriesConf,
   PolicyInputError,
   Verifier,
   formatVerdictText,
@@ -57,6 +57,8 @@ export interface RenderedPolicyFiles {
   registriesD: Record<string, string>;
   /** namespace → the /etc/crio/policies/<namespace>.json text. */
   namespaces: Record<string, string>;
+  /** The rendered /etc/containers/registries.conf, when the cluster gets one (mirrors, blocks). */
+  registriesConf?: string;
 }
 
 /** What runVerifyWith needs of a verifier. */
@@ -74,7 +76,8 @@ export interface VerifyDeps {
 
 export function runVerify(args: string[], io: CommandIO): Promise<number> {
   return runVerifyWith(args, io, {
-    renderPolicyFromCluster: () => renderPolicyFromCluster(),
+    // The Kubernetes client is loaded only for --cluster.
+    renderPolicyFromCluster: async () => (await import("./cluster-render.ts")).renderPolicyFromCluster(),
     renderPolicyFromManifests: async (dir) => {
       const result = renderManifests([dir], { crioVersion: NEWEST_CRIO });
       if (result.problems.length > 0 || !result.rendered) throw new Error(result.problems.join("; "));
@@ -144,6 +147,7 @@ export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyD
   let policySource: string;
   let registriesD: VerifierOptions["registriesD"] = values["registries-d"];
   let namespacePolicies: NamespacePolicies | undefined;
+  let registriesConf: VerifierOptions["registriesConf"] = values["registries-conf"];
   if (values.policy !== undefined) {
     try {
       policy = await readBoundedFile(values.policy, MAX_POLICY_BYTES);
@@ -181,6 +185,15 @@ export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyD
       ? "policy.json rendered from the cluster"
       : `policy.json rendered from ${values.filename}`;
     if (values["registries-d"] === undefined) registriesD = rendered.registriesD;
+    // The node pulls through the registries.conf the render delivers: its mirrors and blocks.
+    if (values["registries-conf"] === undefined && rendered.registriesConf !== undefined) {
+      try {
+        registriesConf = parseRegistriesConf(rendered.registriesConf);
+      } catch (error) {
+        io.err(`image-policy verify: the rendered registries.conf: ${(error as Error).message}`);
+        return EXIT_USAGE;
+      }
+    }
     namespacePolicies = { files: Object.fromEntries(Object.entries(rendered.namespaces)) };
   }
 
@@ -196,7 +209,7 @@ export async function runVerifyWith(args: string[], io: CommandIO, deps: VerifyD
     concurrency,
     timeoutMs,
     ...(registriesD !== undefined ? { registriesD } : {}),
-    ...(values["registries-conf"] !== undefined ? { registriesConf: values["registries-conf"] } : {}),
+    ...(registriesConf !== undefined ? { registriesConf } : {}),
     ...(namespacePolicies !== undefined ? { namespacePolicies } : {}),
     ...(values["insecure-registry"] !== undefined ? { insecureRegistries: values["insecure-registry"] } : {}),
     ...(platform !== undefined ? { platform } : {}),
