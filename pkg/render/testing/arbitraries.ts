@@ -3,6 +3,8 @@
 import fc from "fast-check";
 import type { Image } from "../../apis/config/v1/image.ts";
 import type { ImageDigestMirrorSet } from "../../apis/config/v1/imagedigestmirrorset.ts";
+import type { ImageTagMirrorSet } from "../../apis/config/v1/imagetagmirrorset.ts";
+import type { ImageContentSourcePolicy } from "../../apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { PolicyRootOfTrust } from "../../apis/config/v1/imagepolicy.ts";
 import type { Snapshot } from "../snapshot.ts";
 import { cip, cssp, ip, roots, snapshot } from "./fixtures.ts";
@@ -62,17 +64,105 @@ const blockingImage: Image = {
 };
 const imageArbitrary = fc.constantFrom<Image | undefined>(undefined, allowingImage, blockingImage);
 
-const mirrorsArbitrary: fc.Arbitrary<ImageDigestMirrorSet[]> = fc.constantFrom(
-  [],
-  [
-    {
-      apiVersion: "config.openshift.io/v1",
-      kind: "ImageDigestMirrorSet",
-      metadata: { name: "m" },
-      spec: { imageDigestMirrors: [{ source: "quay.io/team", mirrors: ["mirror.example.com/team"] }] },
-    },
-  ],
+// Mirror sources and mirrors as the CRDs accept them: host[:port][/path], sources also "*.domain".
+const sourceArbitrary = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...hosts), fc.constantFrom("", "/team", "/team/app", "/a/b"))
+      .map(([h, p]) => `${h}${p}`),
+  },
+  { weight: 1, arbitrary: fc.constantFrom("*.example.com", "*.apps.example.com") },
 );
+const mirrorLocationArbitrary = fc
+  .tuple(
+    fc.constantFrom("mirror.example.com", "mirror2.example.net:5000", "localhost:5000"),
+    fc.constantFrom("", "/m", "/ocp/team"),
+  )
+  .map(([h, p]) => `${h}${p}`);
+const mirrorEntryArbitrary = fc.record({
+  source: sourceArbitrary,
+  mirrors: fc.uniqueArray(mirrorLocationArbitrary, { minLength: 1, maxLength: 3 }),
+  never: fc.boolean(),
+});
+
+interface MirrorObjects {
+  imageDigestMirrorSets: ImageDigestMirrorSet[];
+  imageTagMirrorSets: ImageTagMirrorSet[];
+  imageContentSourcePolicies: ImageContentSourcePolicy[];
+}
+
+/**
+ * Random ImageDigestMirrorSets, ImageTagMirrorSets and ImageContentSourcePolicies. One source keeps
+ * one mirrorSourcePolicy across all of them, as MCO requires.
+ */
+const mirrorsArbitrary: fc.Arbitrary<MirrorObjects> = fc
+  .record({
+    digest: fc.array(mirrorEntryArbitrary, { maxLength: 3 }),
+    tag: fc.array(mirrorEntryArbitrary, { maxLength: 2 }),
+    contentSource: fc.array(mirrorEntryArbitrary, { maxLength: 2 }),
+  })
+  .map(({ digest, tag, contentSource }) => {
+    const never = new Map<string, boolean>();
+    const policyOf = (source: string, wanted: boolean): boolean => {
+      if (!never.has(source)) never.set(source, wanted);
+      return never.get(source) ?? false;
+    };
+    const entry = (e: (typeof digest)[number]) => ({
+      source: e.source,
+      mirrors: e.mirrors,
+      ...(policyOf(e.source, e.never) ? { mirrorSourcePolicy: "NeverContactSource" as const } : {}),
+    });
+    const meta = (name: string) => ({ metadata: { name } });
+    const objects: MirrorObjects = {
+      imageDigestMirrorSets: digest.length
+        ? [
+            {
+              apiVersion: "config.openshift.io/v1",
+              kind: "ImageDigestMirrorSet",
+              ...meta("d"),
+              spec: { imageDigestMirrors: digest.map(entry) },
+            },
+          ]
+        : [],
+      imageTagMirrorSets: tag.length
+        ? [
+            {
+              apiVersion: "config.openshift.io/v1",
+              kind: "ImageTagMirrorSet",
+              ...meta("t"),
+              spec: { imageTagMirrors: tag.map(entry) },
+            },
+          ]
+        : [],
+      imageContentSourcePolicies: [],
+    };
+    // ImageContentSourcePolicy has no source policy: only sources never set to NeverContactSource.
+    const icsp = contentSource.filter((e) => !policyOf(e.source, false));
+    if (icsp.length) {
+      objects.imageContentSourcePolicies.push({
+        apiVersion: "operator.openshift.io/v1alpha1",
+        kind: "ImageContentSourcePolicy",
+        ...meta("c"),
+        spec: { repositoryDigestMirrors: icsp.map((e) => ({ source: e.source, mirrors: e.mirrors })) },
+      });
+    }
+    return objects;
+  });
+
+const registrySourcesArbitrary = fc.record({
+  rules: imageArbitrary,
+  insecure: fc.option(
+    fc.uniqueArray(
+      fc.constantFrom("insecure.example.com", "*.apps.example.com", "localhost:5000", "quay.io/team"),
+      { maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+  search: fc.option(fc.uniqueArray(fc.constantFrom("registry.example.com", "quay.io"), { maxLength: 2 }), {
+    nil: undefined,
+  }),
+});
 
 export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
   .record({
@@ -81,10 +171,23 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
       maxLength: 6,
     }),
     gpg: fc.array(fc.tuple(scopesArbitrary, fc.boolean()), { maxLength: 2 }),
-    image: imageArbitrary,
+    registrySources: registrySourcesArbitrary,
     mirrors: mirrorsArbitrary,
   })
-  .map(({ clusterPolicies, imagePolicies, gpg, image, mirrors }) => {
+  .map(({ clusterPolicies, imagePolicies, gpg, registrySources, mirrors }) => {
+    let image = registrySources.rules && structuredClone(registrySources.rules);
+    if (registrySources.insecure !== undefined || registrySources.search !== undefined) {
+      image ??= {
+        apiVersion: "config.openshift.io/v1",
+        kind: "Image",
+        metadata: { name: "cluster", uid: "u" },
+        spec: {},
+      };
+      const sources = (image.spec.registrySources ??= {});
+      if (registrySources.insecure !== undefined) sources.insecureRegistries = registrySources.insecure;
+      if (registrySources.search !== undefined)
+        sources.containerRuntimeSearchRegistries = registrySources.search;
+    }
     const withIdentity = <T extends ReturnType<typeof cip>>(
       object: T,
       identity: (typeof clusterPolicies)[number]["identity"],
@@ -103,6 +206,6 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
         cssp(`gpg-${i}`, scopes, lookaside ? `https://sigs.example.com/${i}` : undefined),
       ),
       ...(image ? { image } : {}),
-      imageDigestMirrorSets: mirrors,
+      ...mirrors,
     });
   });
