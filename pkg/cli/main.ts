@@ -1,43 +1,68 @@
 #!/usr/bin/env node
 // `image-policy`: the command line of image-policy-controller.
-import { fileURLToPath } from "node:url";
+//
+// Only what a command uses is loaded: each command's module is imported when it runs, so the
+// offline commands (render, validate, crds, check-update) never load the Kubernetes client,
+// metrics or logging libraries, and `--help` loads none of them. Keep this module's own imports to
+// Node built-ins and small local modules (pkg/cli/startup.test.ts checks it).
 import { realpathSync } from "node:fs";
-import { checkUpdateHelp, runCheckUpdate } from "./check-update.ts";
-import { controllerHelp, runController } from "./controller.ts";
-import { crdsHelp, runCrds } from "./crds.ts";
+import { fileURLToPath } from "node:url";
+import { enableCompileCache } from "./compile-cache.ts";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.ts";
-import { renderHelp, runRender } from "./render.ts";
-import { runValidate, validateHelp } from "./validate.ts";
-import { runVerify, verifyHelp } from "./verify.ts";
+
+/** What a command's module provides: its help text and how it runs. */
+interface CommandModule {
+  help: string;
+  run(args: string[], io: CommandIO): number | Promise<number>;
+}
 
 interface Command {
   summary: string;
-  help: string;
-  run(args: string[], io: CommandIO): number | Promise<number>;
+  load(): Promise<CommandModule>;
 }
 
 const commands: Record<string, Command> = {
   render: {
     summary: "render node files and MachineConfigs from manifests, offline",
-    help: renderHelp,
-    run: runRender,
+    load: async () => {
+      const { renderHelp, runRender } = await import("./render.ts");
+      return { help: renderHelp, run: runRender };
+    },
   },
-  crds: { summary: "print the CustomResourceDefinitions", help: crdsHelp, run: runCrds },
+  crds: {
+    summary: "print the CustomResourceDefinitions",
+    load: async () => {
+      const { crdsHelp, runCrds } = await import("./crds.ts");
+      return { help: crdsHelp, run: runCrds };
+    },
+  },
   validate: {
     summary: "validate manifests offline, as the API server would",
-    help: validateHelp,
-    run: runValidate,
+    load: async () => {
+      const { runValidate, validateHelp } = await import("./validate.ts");
+      return { help: validateHelp, run: runValidate };
+    },
   },
   verify: {
     summary: "would a node admit these images? (real registries and signatures)",
-    help: verifyHelp,
-    run: runVerify,
+    load: async () => {
+      const { runVerify, verifyHelp } = await import("./verify.ts");
+      return { help: verifyHelp, run: runVerify };
+    },
   },
-  controller: { summary: "run the controllers against a cluster", help: controllerHelp, run: runController },
+  controller: {
+    summary: "run the controllers against a cluster",
+    load: async () => {
+      const { controllerHelp, runController } = await import("./controller.ts");
+      return { help: controllerHelp, run: runController };
+    },
+  },
   "check-update": {
     summary: "check a release-update pullspec against the update guard",
-    help: checkUpdateHelp,
-    run: runCheckUpdate,
+    load: async () => {
+      const { checkUpdateHelp, runCheckUpdate } = await import("./check-update.ts");
+      return { help: checkUpdateHelp, run: runCheckUpdate };
+    },
   },
 };
 
@@ -59,22 +84,23 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.out(mainHelp);
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     io.err(`image-policy: unknown command "${name}"\n\n${mainHelp}`);
     return EXIT_USAGE;
   }
+  const loaded = await command.load();
   if (args.includes("--help") || args.includes("-h")) {
-    io.out(command.help);
+    io.out(loaded.help);
     return 0;
   }
   try {
-    return await command.run(args, io);
+    return await loaded.run(args, io);
   } catch (error) {
     // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
-      io.err(`image-policy ${name}: ${(error as Error).message}\n\n${command.help}`);
+      io.err(`image-policy ${name}: ${(error as Error).message}\n\n${loaded.help}`);
       return EXIT_USAGE;
     }
     // Anything else is still one line and exit 2, never a stack trace (IMAGE_POLICY_DEBUG=1 adds it).
@@ -97,6 +123,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // Before any command's module is imported: their compiled code is then reused across runs.
+  enableCompileCache();
   // A closed pipe (`image-policy crds | head`) is a normal way for a reader to stop.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
