@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { formatCrioVersion, NEWEST_CRIO, parseCrioVersion } from "../render/crio-version.ts";
 import { outcomeLabel, type PolicyOutcome } from "../render/outcome.ts";
+import type { NodeFile } from "../render/machineconfig.ts";
 import type { Rendered } from "../render/render.ts";
 import { renderManifests } from "./manifest-render.ts";
 import type { Snapshot } from "../render/snapshot.ts";
@@ -118,11 +119,12 @@ function writeOutput(
       return false;
     }
     if (format !== "machineconfigs") {
-      const distinct = new Set([...rendered.files.values()].map((files) => JSON.stringify(files)));
+      const perPool = [...rendered.files.values()];
+      const allAlike = perPool.every((files) => sameNodeFiles(files, perPool[0] ?? []));
       for (const [pool, files] of rendered.files) {
-        const root = distinct.size <= 1 ? out : pathInside(out, fileNameSegment(pool));
+        const root = allAlike ? out : pathInside(out, fileNameSegment(pool));
         for (const file of files) writes.push({ path: pathInside(root, file.path), text: file.contents });
-        if (distinct.size <= 1) break;
+        if (allAlike) break;
       }
     }
     if (format !== "files") {
@@ -148,6 +150,25 @@ function writeOutput(
     `wrote ${format === "machineconfigs" ? 0 : fileCount} node file(s) and ${format === "files" ? 0 : rendered.machineConfigs.length} MachineConfig(s) for ${snapshot.pools.length} pool(s) to ${out}`,
   );
   return true;
+}
+
+/**
+ * Whether two pools get the same node files. Compared field by field, not as JSON: each pool's
+ * namespace files repeat the whole cluster policy, megabytes that serialising would copy for nothing.
+ */
+function sameNodeFiles(a: readonly NodeFile[], b: readonly NodeFile[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((file, i) => {
+      const other = b[i];
+      return (
+        other !== undefined &&
+        file.path === other.path &&
+        file.contents === other.contents &&
+        file.gzip === other.gzip
+      );
+    })
+  );
 }
 
 function writeErrorText(error: unknown): string {
