@@ -40,13 +40,15 @@ run: build ## the main job: render the bundled examples into out/ (see README)
 	$(CLI) render -f manifests/examples -o out || [ $$? -eq 1 ]
 
 .PHONY: generate
-generate: deps ## regenerate crds/ and generated manifests from the code
+generate: deps ## regenerate crds/, the precompiled CRD validators and generated manifests from the code
 	node hack/crdgen/main.ts crds
+	node pkg/validate/validatorgen.ts
 	node hack/manifestgen/main.ts
 
 .PHONY: verify-generated
-verify-generated: deps ## fail when crds/ or generated manifests are stale
+verify-generated: deps ## fail when crds/, the precompiled CRD validators or generated manifests are stale
 	node hack/crdgen/main.ts --check crds
+	node pkg/validate/validatorgen.ts --check
 	node hack/manifestgen/main.ts --check
 
 .PHONY: typecheck

@@ -61,6 +61,14 @@ describe("modules loaded per command", () => {
     expect(CLUSTER_PACKAGES.filter((p) => run.packages.has(p))).toEqual([]);
   });
 
+  it("validate and render use the precompiled validators, not ajv's compiler", () => {
+    const run = modulesLoadedBy(["validate", "-f", examples]);
+    expect(run.status).toBe(0);
+    // ajv's runtime helpers (a module each) are expected; its compiler is some sixty modules.
+    const ajvModules = run.urls.filter((url) => packageOf(url) === "ajv");
+    expect(ajvModules.length).toBeLessThanOrEqual(2);
+  });
+
   it("controller does load them (the trace sees what it should)", () => {
     const run = modulesLoadedBy(["controller", "--help"]);
     expect(run.status).toBe(0);

@@ -1,10 +1,12 @@
 // The generated CRDs (crds/*.yaml) as a lookup table from apiVersion+kind to schema. The same
 // files are installed on clusters, so offline and online validation share one source.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
 import type { CustomResourceDefinition, JsonSchemaProps } from "../apis/apiextensions.ts";
+import { crdSourceDigest, kindKey, parseCrdFiles, readCrdFiles } from "./crd-files.ts";
+import * as precompiled from "./generated/crd-validators.ts";
+import { useCompiledValidator } from "./openapi.ts";
 
 export type { JsonSchemaProps };
 
@@ -22,6 +24,16 @@ export interface CrdCatalog {
   /** The raw YAML of every CRD file, in file-name order (what `image-policy crds` prints). */
   yamlFiles: { name: string; text: string }[];
   lookup(apiVersion: string, kind: string): KindSchema | undefined;
+  /**
+   * Whether the CRDs came parsed and their schemas compiled ahead of time (generated/, used only
+   * when it was generated from exactly these files), rather than parsed and compiled now.
+   */
+  precompiled: boolean;
+}
+
+export interface CrdCatalogOptions {
+  /** false: parse the YAML and compile the schemas now even when generated/ matches (tests). */
+  precompiled?: boolean;
 }
 
 /** The crds/ directory shipped with this package (found from this module's location). */
@@ -35,18 +47,25 @@ export function bundledCrdDirectory(): string {
   }
 }
 
-export function loadCrdCatalog(directory: string = bundledCrdDirectory()): CrdCatalog {
-  const yamlFiles = readdirSync(directory)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .map((name) => ({ name, text: readFileSync(join(directory, name), "utf8") }));
-  const crds = yamlFiles.flatMap(({ text }) =>
-    parseAllDocuments(text).map((doc) => doc.toJS() as CustomResourceDefinition),
-  );
+export function loadCrdCatalog(
+  directory: string = bundledCrdDirectory(),
+  options: CrdCatalogOptions = {},
+): CrdCatalog {
+  const yamlFiles = readCrdFiles(directory);
+  // Parsing the CRD YAML and compiling the schemas took most of validating a folder of policies;
+  // generated/ has both done, and is used only if generated from these very files.
+  const usePrecompiled =
+    options.precompiled !== false && crdSourceDigest(yamlFiles) === precompiled.sourceDigest;
+  const crds = usePrecompiled
+    ? (JSON.parse(precompiled.crdsJson) as CustomResourceDefinition[])
+    : parseCrdFiles(yamlFiles);
   const byKey = new Map<string, KindSchema>();
   for (const crd of crds) {
     for (const version of crd.spec.versions) {
-      byKey.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, {
+      const key = kindKey(crd.spec.group, version.name, crd.spec.names.kind);
+      const validate = usePrecompiled ? precompiled.validators[key] : undefined;
+      if (validate) useCompiledValidator(version.schema.openAPIV3Schema, validate);
+      byKey.set(key, {
         group: crd.spec.group,
         version: version.name,
         kind: crd.spec.names.kind,
@@ -56,5 +75,10 @@ export function loadCrdCatalog(directory: string = bundledCrdDirectory()): CrdCa
       });
     }
   }
-  return { crds, yamlFiles, lookup: (apiVersion, kind) => byKey.get(`${apiVersion}/${kind}`) };
+  return {
+    crds,
+    yamlFiles,
+    lookup: (apiVersion, kind) => byKey.get(`${apiVersion}/${kind}`),
+    precompiled: usePrecompiled,
+  };
 }

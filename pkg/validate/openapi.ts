@@ -1,13 +1,33 @@
 // The OpenAPI (structural schema) part of CRD validation, with ajv, reporting errors in the API
 // server's words. Kubernetes-specific keywords are stripped before compiling; list-type and CEL
 // checks live in cel-validate.ts.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
 import type { JsonSchemaProps } from "./crd-catalog.ts";
 import { childPath, goValue, jsonTypeName, type FieldError } from "./field-error.ts";
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-addFormats.default(ajv, ["byte", "date-time", "int32", "int64", "double", "float"]);
+// ajv itself is loaded only when a schema is compiled at run time: the bundled CRDs come compiled
+// (generated/crd-validators.ts), and loading ajv costs more than validating a folder of policies.
+const require = createRequire(import.meta.url);
+
+/**
+ * An ajv instance configured as CRD validation needs it. `code` is for the generator of the
+ * precompiled validators (standalone source); the options must otherwise be the same for both.
+ */
+export function newAjv(code?: Options["code"]): Ajv {
+  const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats");
+  const ajv = new AjvClass({
+    allErrors: true,
+    strict: false,
+    validateFormats: true,
+    ...(code ? { code } : {}),
+  });
+  addFormats.default(ajv, ["byte", "date-time", "int32", "int64", "double", "float"]);
+  return ajv;
+}
+
+let runtimeAjv: Ajv | undefined;
 
 /** A copy of the schema in plain JSON Schema: no descriptions, no x-kubernetes-* keywords. */
 export function toAjvSchema(schema: JsonSchemaProps): Record<string, unknown> {
@@ -29,10 +49,16 @@ export function toAjvSchema(schema: JsonSchemaProps): Record<string, unknown> {
 
 const compiled = new WeakMap<JsonSchemaProps, ValidateFunction>();
 
+/** Makes validateOpenApi use a validator compiled ahead of time (by newAjv's ajv) for this schema. */
+export function useCompiledValidator(schema: JsonSchemaProps, validate: ValidateFunction): void {
+  compiled.set(schema, validate);
+}
+
 export function validateOpenApi(schema: JsonSchemaProps, value: unknown): FieldError[] {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(toAjvSchema(schema));
+    runtimeAjv ??= newAjv();
+    validate = runtimeAjv.compile(toAjvSchema(schema));
     compiled.set(schema, validate);
   }
   if (validate(value)) return [];
