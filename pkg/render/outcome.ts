@@ -1,6 +1,8 @@
 // What happened to each policy in a render. The controller turns these into status conditions and
 // events; the CLI prints them.
 
+import type { PolicyRequirement } from "../containers/policy.ts";
+
 export type PolicyKind = "ClusterImagePolicy" | "ImagePolicy" | "ClusterSimpleSigningPolicy";
 
 export type OutcomeState =
@@ -27,6 +29,11 @@ export interface PolicyOutcome {
   appliedScopes: string[];
   /** For ConflictScopes: the scopes that were left out. */
   conflictingScopes?: string[];
+  /**
+   * For Applied and ConflictScopes: the requirement written for every applied scope, which the
+   * rollout looks for in the pools' rendered configurations (pkg/rollout).
+   */
+  requirement?: PolicyRequirement;
 }
 
 export function outcomeLabel(o: PolicyOutcome): string {

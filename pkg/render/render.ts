@@ -184,6 +184,7 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
       reason: "Applied",
       message: "all scopes are applied",
       appliedScopes: [...cip.spec.scopes],
+      requirement: result.requirement,
     };
   }
 
@@ -225,6 +226,7 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
       reason: "Applied",
       message: "all scopes are applied",
       appliedScopes: [...cssp.spec.scopes],
+      requirement: result.requirement,
     };
   }
 
@@ -278,6 +280,7 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
         reason: "Applied",
         message: "all scopes are applied",
         appliedScopes: surviving,
+        requirement: result.requirement,
       };
     }
     return {
@@ -287,6 +290,7 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
       message: conflictScopesMessage(conflicting),
       appliedScopes: surviving,
       conflictingScopes: conflicting,
+      requirement: result.requirement,
     };
   }
   return collected;
