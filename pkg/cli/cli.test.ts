@@ -21,7 +21,7 @@ describe("image-policy crds", () => {
     );
     expect(docs.every((d) => d.kind === "CustomResourceDefinition")).toBe(true);
     expect(docs.map((d) => d.metadata.name)).toContain("clusterimagepolicies.config.openshift.io");
-    expect(docs.length).toBe(11);
+    expect(docs.length).toBe(12);
   });
 });
 
