@@ -91,6 +91,10 @@ bench-render: deps ## render benchmark (prints figures)
 bench-verify: deps ## verify benchmark against cosign and containers/image (prints figures)
 	node test/bench/verify/run.ts
 
+.PHONY: bench-cli
+bench-cli: deps build ## command-line process times: --help, validate, render (prints figures)
+	node test/bench/cli/run.ts
+
 .PHONY: dev-cluster
 dev-cluster: deps ## a local kube-apiserver + etcd with the CRDs, to run the controller against
 	bash hack/ensure-test-tools.sh >/dev/null

@@ -3,48 +3,10 @@
 // namespaces, 20 mirror sets (median of 20 renders). Large cluster: 1,000 ClusterImagePolicies × 4
 // scopes, 10,000 ImagePolicies in 1,000 namespaces, 200 mirror sets (median of 5 renders after a
 // warm-up: time, peak RSS, the largest MachineConfig).
-import type { ImageDigestMirrorSet } from "../../../pkg/apis/config/v1/imagedigestmirrorset.ts";
 import { machineConfigBytes } from "../../../pkg/render/machineconfig.ts";
 import { render } from "../../../pkg/render/render.ts";
 import type { Snapshot } from "../../../pkg/render/snapshot.ts";
-import { cip, ip, roots, snapshot } from "../../../pkg/render/testing/fixtures.ts";
-
-const rootsInTurn = [roots.publicKey, roots.publicKeyWithRekor, roots.fulcio, roots.pki];
-
-function cluster(
-  clusterPolicies: number,
-  scopesEach: number,
-  imagePolicies: number,
-  namespaces: number,
-  mirrorSets: number,
-): Snapshot {
-  const cips = Array.from({ length: clusterPolicies }, (_, i) =>
-    cip(
-      `cip-${i}`,
-      Array.from({ length: scopesEach }, (_, j) => `registry-${i % 97}.example.com/org-${i}/repo-${j}`),
-      (rootsInTurn[i % rootsInTurn.length] ?? roots.publicKey)(),
-    ),
-  );
-  const ips = Array.from({ length: imagePolicies }, (_, i) =>
-    ip(
-      `ns-${i % namespaces}`,
-      `ip-${i}`,
-      [`apps-${i % namespaces}.example.net/team/app-${i}`],
-      roots.publicKey(),
-    ),
-  );
-  const mirrors: ImageDigestMirrorSet[] = Array.from({ length: mirrorSets }, (_, i) => ({
-    apiVersion: "config.openshift.io/v1",
-    kind: "ImageDigestMirrorSet",
-    metadata: { name: `mirror-${i}` },
-    spec: {
-      imageDigestMirrors: [
-        { source: `registry-${i % 97}.example.com/org-${i}`, mirrors: [`mirror.example.com/m-${i}`] },
-      ],
-    },
-  }));
-  return snapshot({ clusterImagePolicies: cips, imagePolicies: ips, imageDigestMirrorSets: mirrors });
-}
+import { benchCluster, TYPICAL_CLUSTER_LABEL, typicalCluster } from "./cluster.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,15 +38,11 @@ function report(label: string, snap: Snapshot, runs: number): void {
   console.log(`  peak RSS so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 
-report(
-  "typical cluster (50 CIPs, 500 IPs in 100 namespaces, 20 mirror sets)",
-  cluster(50, 1, 500, 100, 20),
-  20,
-);
+report(TYPICAL_CLUSTER_LABEL, typicalCluster(), 20);
 if (!process.argv.includes("--typical-only")) {
   report(
     "large cluster (1,000 CIPs x 4 scopes, 10,000 IPs in 1,000 namespaces, 200 mirror sets)",
-    cluster(1000, 4, 10000, 1000, 200),
+    benchCluster(1000, 4, 10000, 1000, 200),
     5,
   );
 }
