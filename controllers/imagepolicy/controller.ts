@@ -15,6 +15,7 @@ import {
   IMAGE_POLICIES,
   IMAGE_TAG_MIRROR_SETS,
   IMAGE_CONTENT_SOURCE_POLICIES,
+  CLUSTER_OPERATORS,
   IMAGES,
   KubeApiError,
   MACHINE_CONFIG_POOLS,
@@ -23,7 +24,11 @@ import {
   type Manager,
   type ResourceType,
 } from "../../pkg/kube/index.ts";
+import type { ClusterOperator, ClusterOperatorStatus } from "../../pkg/apis/config/v1/clusteroperator.ts";
 import type { CrioVersion } from "../../pkg/render/crio-version.ts";
+import type { PolicyOutcome } from "../../pkg/render/outcome.ts";
+import { CLUSTER_OPERATOR_NAME } from "../../pkg/rollout/cluster-operator.ts";
+import { nodePolicyOf, type NodePolicy } from "../../pkg/rollout/node-policy.ts";
 import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
@@ -34,6 +39,8 @@ import {
 } from "./reconcile.ts";
 
 export const IMAGE_POLICY_CONTROLLER = "imagepolicy";
+/** Rendered configurations whose node policy is remembered: a few per pool are ever named at once. */
+const NODE_POLICY_CACHE_ENTRIES = 64;
 const CLUSTER_KEY = "cluster";
 
 export interface ImagePolicyControllerOptions {
@@ -47,7 +54,12 @@ export interface ImagePolicyControllerOptions {
   debounceMs?: number;
   /** Replace generated MachineConfigs another field manager applied (--take-over-machineconfigs). */
   takeOverMachineConfigs?: boolean;
+  /** The controller's namespace, named in the ClusterOperator's relatedObjects. */
+  namespace?: string;
 }
+
+/** Reconciles that failed in a row before the ClusterOperator reports the error as Degraded. */
+const PERSISTENT_FAILURES = 3;
 
 function metrics(registry: Registry) {
   const registers = [registry];
@@ -68,6 +80,30 @@ function metrics(registry: Registry) {
       name: "image_policy_policies",
       help: "Policies by kind and outcome of the last render",
       labelNames: ["kind", "state"],
+      registers,
+    }),
+    enforced: new Gauge({
+      name: "image_policy_policies_enforced",
+      help: "Policies by kind and reason of their Enforced condition (Enforced, RollingOut, Pending, PoolDegraded, ...)",
+      labelNames: ["kind", "reason"],
+      registers,
+    }),
+    poolMachines: new Gauge({
+      name: "image_policy_pool_machines",
+      help: "Machines of each pool that receives the generated MachineConfig",
+      labelNames: ["pool"],
+      registers,
+    }),
+    poolMachinesEnforcing: new Gauge({
+      name: "image_policy_pool_machines_enforcing",
+      help: "Machines of each pool running a configuration that carries every applied policy",
+      labelNames: ["pool"],
+      registers,
+    }),
+    timeToEnforced: new Histogram({
+      name: "image_policy_time_to_enforced_seconds",
+      help: "Time from a policy change (a new generation seen) to its Enforced condition becoming True",
+      buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400],
       registers,
     }),
   };
@@ -124,6 +160,38 @@ class OwnWrites {
   }
 }
 
+/**
+ * When each policy's current generation was first seen, so that the time until its Enforced
+ * condition turns True is observed once per generation. Holds one entry per policy at most.
+ */
+class EnforcementClock {
+  readonly #since = new Map<string, { generation: number | undefined; at: number | undefined }>();
+
+  observe(
+    enforced: readonly { outcome: PolicyOutcome; condition: { status: string } }[],
+    now: number,
+    record: (seconds: number) => void,
+  ): void {
+    const seen = new Set<string>();
+    for (const { outcome, condition } of enforced) {
+      const key = `${outcome.kind}/${outcome.namespace ?? ""}/${outcome.name}`;
+      seen.add(key);
+      const entry = this.#since.get(key);
+      if (entry === undefined || entry.generation !== outcome.generation) {
+        // A policy or generation seen for the first time: time it, unless it is enforced already.
+        this.#since.set(key, {
+          generation: outcome.generation,
+          at: condition.status === "True" ? undefined : now,
+        });
+      } else if (condition.status === "True" && entry.at !== undefined) {
+        record((now - entry.at) / 1000);
+        entry.at = undefined;
+      }
+    }
+    for (const key of this.#since.keys()) if (!seen.has(key)) this.#since.delete(key);
+  }
+}
+
 function identity(object: KubeObject): string {
   return `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
 }
@@ -165,6 +233,13 @@ export function newImagePolicyController(
   const client = manager.client;
   const m = metrics(options.registry);
   const fieldManager = options.fieldManager;
+  // ClusterOperator inputs that outlive one reconcile.
+  let synced = false;
+  const failures = { count: 0, last: "" };
+  const enforcementClock = new EnforcementClock();
+  // The node policy of the pools' rendered MachineConfigs, by name (names are content hashes).
+  const nodePolicies = new Map<string, NodePolicy>();
+  let clusterOperatorAbsentLogged = false;
   // Our own writes' watch events need no render (the controller is created below).
   let enqueueCluster = (): void => undefined;
   const ownWrites = new OwnWrites(() => enqueueCluster());
@@ -212,6 +287,57 @@ export function newImagePolicyController(
     event(regarding, type, reason, message) {
       options.events.event(regarding, { type, reason, note: message, action: "Render" });
     },
+    async nodePolicy(renderedName: string, signal?: AbortSignal) {
+      const cached = nodePolicies.get(renderedName);
+      if (cached) return cached;
+      let rendered: MachineConfig;
+      try {
+        rendered = await client.resource(MACHINE_CONFIGS).get(renderedName, undefined, signal);
+      } catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+        throw error;
+      }
+      // Only the digest of its policy files is kept, never the object (hundreds of kilobytes).
+      const policy = nodePolicyOf(rendered);
+      if (nodePolicies.size >= NODE_POLICY_CACHE_ENTRIES) {
+        nodePolicies.delete(nodePolicies.keys().next().value ?? "");
+      }
+      nodePolicies.set(renderedName, policy);
+      return policy;
+    },
+    async clusterOperatorStatus(signal?: AbortSignal) {
+      try {
+        return (await client.resource(CLUSTER_OPERATORS).get(CLUSTER_OPERATOR_NAME, undefined, signal))
+          .status;
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || error.statusCode !== 404) throw error;
+        // A missing object names itself in the Status details; a missing resource type does not.
+        if (error.details?.name === CLUSTER_OPERATOR_NAME) return undefined;
+        if (!clusterOperatorAbsentLogged) {
+          clusterOperatorAbsentLogged = true;
+          options.logger.info("no ClusterOperator kind in this cluster: operator status is not reported", {});
+        }
+        return "absent" as const;
+      }
+    },
+    async applyClusterOperatorStatus(status: ClusterOperatorStatus, signal?: AbortSignal) {
+      const object: ClusterOperator = {
+        apiVersion: "config.openshift.io/v1",
+        kind: "ClusterOperator",
+        metadata: { name: CLUSTER_OPERATOR_NAME },
+        spec: {},
+      };
+      const resource = client.resource(CLUSTER_OPERATORS);
+      const withSignal = signal ? { signal } : {};
+      // The object first (the cluster-version operator creates it from a manifest on OpenShift; here
+      // the controller does), then its status subresource.
+      await ownWrites.write(object, () =>
+        resource.apply(object, { fieldManager, force: true, ...withSignal }),
+      );
+      await ownWrites.write(object, () =>
+        resource.applyStatus({ ...object, status }, { fieldManager, force: true, ...withSignal }),
+      );
+    },
   };
 
   const controller = new Controller({
@@ -222,18 +348,40 @@ export function newImagePolicyController(
     queue: { debounceMs: options.debounceMs ?? 300 },
     reconcile: async (_key, context) => {
       const stop = m.renderSeconds.startTimer();
-      const result = await reconcileImagePolicies(state, writer, {
-        crioVersion: options.crioVersion,
-        controllerVersion: options.controllerVersion,
-        fieldManager: options.fieldManager,
-        takeOverMachineConfigs: options.takeOverMachineConfigs ?? false,
-        signal: context.signal,
-        now: () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-        log: (message, fields) => context.logger.info(message, fields),
-      });
+      let result: Awaited<ReturnType<typeof reconcileImagePolicies>>;
+      try {
+        result = await reconcileImagePolicies(state, writer, {
+          crioVersion: options.crioVersion,
+          controllerVersion: options.controllerVersion,
+          fieldManager: options.fieldManager,
+          takeOverMachineConfigs: options.takeOverMachineConfigs ?? false,
+          namespace: options.namespace ?? "",
+          synced,
+          ...(failures.count >= PERSISTENT_FAILURES ? { persistentApiError: failures.last } : {}),
+          signal: context.signal,
+          now: () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+          log: (message, fields) => context.logger.info(message, fields),
+        });
+      } catch (error) {
+        failures.count++;
+        failures.last = `${failures.count} reconciles failed in a row: ${(error as Error).message}`;
+        throw error;
+      }
       stop();
+      failures.count = 0;
+      if (result.refused.length === 0) synced = true;
       m.policies.reset();
       for (const o of result.outcomes) m.policies.inc({ kind: o.kind, state: o.state });
+      m.enforced.reset();
+      for (const e of result.enforced) m.enforced.inc({ kind: e.outcome.kind, reason: e.condition.reason });
+      m.poolMachines.reset();
+      m.poolMachinesEnforcing.reset();
+      for (const p of result.pools) {
+        m.poolMachines.set({ pool: p.name }, p.machineCount);
+        m.poolMachinesEnforcing.set({ pool: p.name }, p.enforcingMachines);
+      }
+      enforcementClock.observe(result.enforced, Date.now(), (seconds) => m.timeToEnforced.observe(seconds));
+      for (const r of result.refused) context.logger.warn(`render refused, nothing delivered: ${r}`);
       for (const w of result.warnings) context.logger.warn(w);
       if (
         result.machineConfigWrites.length > 0 ||

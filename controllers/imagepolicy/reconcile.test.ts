@@ -4,11 +4,11 @@ import type { Condition, KubeObject } from "../../pkg/apis/meta.ts";
 import { NEWEST_CRIO } from "../../pkg/render/crio-version.ts";
 import { defaultPools } from "../../pkg/render/snapshot.ts";
 import { cip, ip } from "../../pkg/render/testing/fixtures.ts";
+import type { NodePolicy } from "../../pkg/rollout/node-policy.ts";
 import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   reconcileImagePolicies,
-  RenderFailedError,
   type ClusterState,
   type ImagePolicyWriter,
   type PolicyObject,
@@ -80,6 +80,16 @@ class FakeCluster implements ClusterState, ImagePolicyWriter {
   event(regarding: KubeObject, type: string, reason: string, message: string): void {
     this.events.push(`${type} ${reason} ${regarding.kind}/${regarding.metadata.name}: ${message}`);
   }
+  async nodePolicy(): Promise<NodePolicy | undefined> {
+    return undefined;
+  }
+  /** A cluster without the ClusterOperator kind (plan.test.ts covers the operator status). */
+  async clusterOperatorStatus(): Promise<"absent"> {
+    return "absent";
+  }
+  async applyClusterOperatorStatus(): Promise<void> {
+    throw new Error("no ClusterOperator kind here");
+  }
 }
 
 function cluster(): FakeCluster {
@@ -104,11 +114,19 @@ describe("reconcileImagePolicies", () => {
     ]);
     expect(c.cips[0]?.status?.conditions).toEqual([
       expect.objectContaining({ type: "Applied", status: "True", reason: "Applied", observedGeneration: 1 }),
+      // The pools have no rendered configuration yet (no Machine Config Operator here).
+      expect.objectContaining({
+        type: "Enforced",
+        status: "False",
+        reason: "Pending",
+        observedGeneration: 1,
+      }),
     ]);
     const ipConditions = c.ips[0]?.status?.conditions ?? [];
     expect(ipConditions.map((x) => [x.type, x.status, x.reason])).toEqual([
       ["Applied", "False", "ConflictScopes"],
       ["Pending", "False", "ConflictScopes"],
+      ["Enforced", "False", "Pending"],
     ]);
     expect(ipConditions[1]?.message).toBe(
       'has conflicting scope(s) ["quay.io/openshift-release-dev/ocp-release/tools"] that equal to or nest inside existing clusterimagepolicy, only policy from clusterimagepolicy scope(s) will be applied',
@@ -145,7 +163,10 @@ describe("reconcileImagePolicies", () => {
     c.cips = [];
     await reconcileImagePolicies(c, c, options);
     const after = c.ips[0]?.status?.conditions ?? [];
-    expect(after.map((x) => [x.type, x.status, x.reason])).toEqual([["Applied", "True", "Applied"]]);
+    expect(after.map((x) => [x.type, x.status, x.reason])).toEqual([
+      ["Applied", "True", "Applied"],
+      ["Enforced", "False", "Pending"],
+    ]);
     expect(after[0]?.lastTransitionTime).not.toBe(before?.lastTransitionTime);
     expect(c.events.at(-1)).toMatch(/^Normal Applied ImagePolicy\/tools/);
   });
@@ -180,8 +201,8 @@ describe("reconcileImagePolicies", () => {
       ],
     };
     await reconcileImagePolicies(c, c, options);
-    expect(c.writes).toContain("status ClusterImagePolicy release [Applied]");
-    expect(policy.status.conditions?.map((x) => x.type)).toEqual(["Verified", "Applied"]);
+    expect(c.writes).toContain("status ClusterImagePolicy release [Applied Enforced]");
+    expect(policy.status.conditions?.map((x) => x.type)).toEqual(["Verified", "Applied", "Enforced"]);
   });
 
   it("leaves a generated MachineConfig another manager applied, unless told to take it over", async () => {
@@ -266,7 +287,7 @@ describe("reconcileImagePolicies", () => {
     expect(c.mcs.has("99-master-generated-registries")).toBe(true);
   });
 
-  it("applies nothing when the render fails", async () => {
+  it("applies no MachineConfig when the render fails, and says so on every policy", async () => {
     const c = cluster();
     c.ips = Array.from({ length: 3 }, (_, i) => ip(`ns-${i}`, "p", [`r.example.com/${i}`]));
     const huge = cip(
@@ -276,7 +297,14 @@ describe("reconcileImagePolicies", () => {
     c.cips = Array.from({ length: 6 }, (_, i) => ({ ...huge, metadata: { name: `huge-${i}` } }));
     const many = Array.from({ length: 400 }, (_, i) => ip(`ns-${i}`, "p", [`r.example.com/${i}`]));
     c.ips = many;
-    await expect(reconcileImagePolicies(c, c, options)).rejects.toThrow(RenderFailedError);
-    expect(c.writes).toEqual([]);
+    const result = await reconcileImagePolicies(c, c, options);
+    expect(result.refused).toEqual([expect.stringMatching(/cannot fit in one MachineConfig/)]);
+    expect(c.writes.filter((w) => w.startsWith("mc ") || w.startsWith("delete "))).toEqual([]);
+    expect(c.writes.filter((w) => w.startsWith("status "))).toHaveLength(c.cips.length + c.ips.length);
+    const applied = c.cips[0]?.status?.conditions?.find((cond) => cond.type === "Applied");
+    expect(applied).toMatchObject({ status: "False", reason: "RenderRefused" });
+    expect(c.events.filter((e) => e.startsWith("Warning RenderRefused"))).toHaveLength(
+      c.cips.length + c.ips.length,
+    );
   });
 });

@@ -1,9 +1,11 @@
 // The status conditions a policy should carry after a render, in metav1.Condition shape.
-// `Applied` on every policy kind; on ImagePolicy also upstream's `Pending` condition for conflicts
-// (type Pending, status "False", reason ConflictScopes — exactly what the Machine Config Operator
-// writes), which this controller also removes once the conflict is gone (MCO never does).
+// `Applied` (its scopes are in the generated MachineConfigs) and `Enforced` (pkg/rollout: CRI-O on
+// every node runs them) on every policy kind; on ImagePolicy also upstream's `Pending` condition for
+// conflicts (type Pending, status "False", reason ConflictScopes — exactly what the Machine Config
+// Operator writes), which this controller also removes once the conflict is gone (MCO never does).
 import type { Condition } from "../../pkg/apis/meta.ts";
 import type { PolicyOutcome } from "../../pkg/render/outcome.ts";
+import type { EnforcedCondition } from "../../pkg/rollout/enforced.ts";
 
 export const CONDITION_APPLIED = "Applied";
 export const CONDITION_PENDING = "Pending";
@@ -34,11 +36,11 @@ export function ownedConditions(outcome: PolicyOutcome): Omit<Condition, "lastTr
 function appliedMessage(outcome: PolicyOutcome): string {
   switch (outcome.state) {
     case "Applied":
-      return `all ${outcome.appliedScopes.length} scope(s) are enforced on every node`;
+      return `all ${outcome.appliedScopes.length} scope(s) are in the generated MachineConfigs (Enforced tells when every node runs them)${noteOf(outcome)}`;
     case "ConflictScopes":
       return outcome.appliedScopes.length > 0
-        ? `${outcome.appliedScopes.length} scope(s) are enforced; ${outcome.message}`
-        : `no scope is enforced: ${outcome.message}`;
+        ? `${outcome.appliedScopes.length} scope(s) are in the generated MachineConfigs; ${outcome.message}`
+        : `no scope is applied: ${outcome.message}`;
     default:
       return outcome.message;
   }
@@ -89,6 +91,48 @@ function sameConditions(a: readonly Condition[], b: readonly Condition[]): boole
       c.lastTransitionTime === d.lastTransitionTime
     );
   });
+}
+
+/** What render added to an Applied outcome's message beyond "all scopes are applied". */
+function noteOf(outcome: PolicyOutcome): string {
+  const prefix = "all scopes are applied";
+  return outcome.message.startsWith(`${prefix}; `) ? outcome.message.slice(prefix.length) : "";
+}
+
+/**
+ * The owned conditions when the render cannot be delivered (too large, or any render error): Applied
+ * False with reason RenderRefused, whatever the policy's own outcome; Enforced as the pools say.
+ */
+export function refusedConditions(
+  outcome: PolicyOutcome,
+  refused: readonly string[],
+  enforced: EnforcedCondition,
+): Omit<Condition, "lastTransitionTime">[] {
+  const observed = outcome.generation !== undefined ? { observedGeneration: outcome.generation } : {};
+  return [
+    {
+      type: CONDITION_APPLIED,
+      status: "False",
+      reason: "RenderRefused",
+      message: `the node files cannot be delivered, nodes keep the last good configuration: ${refused.join("; ")}`,
+      ...observed,
+    },
+    enforced,
+  ];
+}
+
+/** An Event when a policy becomes enforced on every node, or its rollout stalls on a degraded pool. */
+export function enforcedEvent(
+  previous: readonly Condition[] | undefined,
+  enforced: EnforcedCondition,
+): { type: "Normal" | "Warning"; reason: string; message: string } | undefined {
+  const before = previous?.find((c) => c.type === enforced.type);
+  if (before?.reason === enforced.reason) return undefined;
+  if (enforced.reason === "Enforced")
+    return { type: "Normal", reason: "Enforced", message: enforced.message };
+  if (enforced.reason === "PoolDegraded")
+    return { type: "Warning", reason: "PoolDegraded", message: enforced.message };
+  return undefined;
 }
 
 /** An Event worth recording for this transition, if any. */

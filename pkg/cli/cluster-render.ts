@@ -1,6 +1,6 @@
 // `image-policy verify --cluster`: the node files rendered from the live cluster's objects with the
 // controller's engine (the same snapshot the controller builds from its caches).
-import { snapshotFromState, type ClusterState } from "../../controllers/imagepolicy/reconcile.ts";
+import { snapshotFromState, type ClusterState } from "../render/cluster-state.ts";
 import type { KubeObject } from "../apis/meta.ts";
 import {
   CLUSTER_IMAGE_POLICIES,
@@ -20,8 +20,7 @@ import {
 } from "../kube/index.ts";
 import { NEWEST_CRIO } from "../render/crio-version.ts";
 import { render } from "../render/render.ts";
-import { policyFilesOf } from "./manifest-render.ts";
-import type { RenderedPolicyFiles } from "./verify.ts";
+import { policyFilesOf, type RenderedPolicyFiles } from "../render/node-files.ts";
 import { CONTROLLER_VERSION } from "./version.ts";
 
 export async function renderPolicyFromCluster(kubeconfig?: string): Promise<RenderedPolicyFiles> {

@@ -154,6 +154,7 @@ export async function runController(
       controllerVersion: CONTROLLER_VERSION,
       fieldManager: FIELD_MANAGER,
       takeOverMachineConfigs: values["take-over-machineconfigs"],
+      namespace,
     }),
   );
   manager.add(

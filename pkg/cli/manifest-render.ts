@@ -5,20 +5,11 @@ import { readManifests } from "../manifests/read.ts";
 import type { CrioVersion } from "../render/crio-version.ts";
 import { snapshotFromManifests, type ManifestSnapshot } from "../render/manifest-snapshot.ts";
 import type { PolicyOutcome } from "../render/outcome.ts";
-import { REGISTRIES_CONF_PATH } from "../render/registries-conf.ts";
-import { UPSTREAM_BASE_POLICY } from "../render/snapshot.ts";
-import {
-  POLICY_JSON_PATH,
-  render,
-  SIGSTORE_REGISTRIES_PATH,
-  NAMESPACE_POLICY_DIR,
-  type Rendered,
-} from "../render/render.ts";
+import { render, type Rendered } from "../render/render.ts";
 import { loadCrdCatalog } from "../validate/crd-catalog.ts";
 import { formatFieldError } from "../validate/field-error.ts";
 import { manifestSetProblems } from "../validate/manifest-set.ts";
 import { UnknownKindError, validateObject } from "../validate/validate.ts";
-import type { RenderedPolicyFiles } from "./verify.ts";
 import { CONTROLLER_VERSION } from "./version.ts";
 
 export interface ManifestRender {
@@ -87,23 +78,4 @@ export function renderManifests(
   if (built.problems.length > 0) return { problems: built.problems, invalidOutcomes, built };
   const rendered = render(built.snapshot);
   return { problems: rendered.errors.map((e) => `error: ${e}`), invalidOutcomes, built, rendered };
-}
-
-/** The node files of one pool (the worker pool when there is one), as verify takes them. */
-export function policyFilesOf(rendered: Rendered): RenderedPolicyFiles {
-  const files = rendered.files.get("worker") ?? [...rendered.files.values()][0] ?? [];
-  const byPath = new Map(files.map((f) => [f.path, f.contents]));
-  const registriesD: Record<string, string> = {};
-  const registries = byPath.get(SIGSTORE_REGISTRIES_PATH);
-  if (registries !== undefined) registriesD["sigstore-registries.yaml"] = registries;
-  const namespaces: Record<string, string> = {};
-  for (const [path, contents] of byPath) {
-    if (path.startsWith(`${NAMESPACE_POLICY_DIR}/`))
-      namespaces[path.slice(NAMESPACE_POLICY_DIR.length + 1, -".json".length)] = contents;
-  }
-  // With no policy at all the node keeps its base policy.json.
-  const policyJson = byPath.get(POLICY_JSON_PATH) ?? UPSTREAM_BASE_POLICY;
-  // Without a rendered registries.conf the node keeps the template's: no mirrors, nothing blocked.
-  const registriesConf = byPath.get(REGISTRIES_CONF_PATH);
-  return { policyJson, registriesD, namespaces, ...(registriesConf !== undefined ? { registriesConf } : {}) };
 }

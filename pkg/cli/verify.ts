@@ -1,7 +1,8 @@
 // `image-policy verify IMAGE...`: would a node admit these images? Evaluates the policy the way CRI-O
 // (containers/image) does, against the real registries and signatures. See docs/verify.md.
 import { NEWEST_CRIO } from "../render/crio-version.ts";
-import { policyFilesOf, renderManifests } from "./manifest-render.ts";
+import { renderManifests } from "./manifest-render.ts";
+import { policyFilesOf, type RenderedPolicyFiles } from "../render/node-files.ts";
 import { parseArgs } from "node:util";
 import { readBoundedFile } from "../util/bounded-read.ts";
 import { parseRegistriesDFiles } from "../verify/registries-d.ts";
@@ -49,17 +50,6 @@ Where the policy comes from (exactly one):
 
 Exit status: 0 every image admitted, 1 some image rejected, 2 unusable input (bad reference, policy,
 registries.d or registries.conf, or usage).`;
-
-/** What -f and --cluster render: the node files a pool would get. */
-export interface RenderedPolicyFiles {
-  policyJson: string;
-  /** registries.d file name → YAML. */
-  registriesD: Record<string, string>;
-  /** namespace → the /etc/crio/policies/<namespace>.json text. */
-  namespaces: Record<string, string>;
-  /** The rendered /etc/containers/registries.conf, when the cluster gets one (mirrors, blocks). */
-  registriesConf?: string;
-}
 
 /** What runVerifyWith needs of a verifier. */
 export type VerifierLike = Pick<Verifier, "verifyAll" | "close"> &

@@ -4,6 +4,7 @@ import type { ClusterImagePolicy } from "../apis/config/v1/clusterimagepolicy.ts
 import type { ClusterVersion } from "../apis/config/v1/clusterversion.ts";
 import type { FeatureGate } from "../apis/config/v1/featuregate.ts";
 import type { Image } from "../apis/config/v1/image.ts";
+import type { ClusterOperator } from "../apis/config/v1/clusteroperator.ts";
 import type { ImageContentSourcePolicy } from "../apis/operator/v1alpha1/imagecontentsourcepolicy.ts";
 import type { ImageDigestMirrorSet } from "../apis/config/v1/imagedigestmirrorset.ts";
 import type { ImagePolicy } from "../apis/config/v1/imagepolicy.ts";
@@ -33,6 +34,7 @@ export const IMAGE_DIGEST_MIRROR_SETS = config<ImageDigestMirrorSet>(
   "ImageDigestMirrorSet",
 );
 export const IMAGE_TAG_MIRROR_SETS = config<ImageTagMirrorSet>("imagetagmirrorsets", "ImageTagMirrorSet");
+export const CLUSTER_OPERATORS = config<ClusterOperator>("clusteroperators", "ClusterOperator");
 
 export const IMAGE_CONTENT_SOURCE_POLICIES: ResourceType<ImageContentSourcePolicy> = {
   group: "operator.openshift.io",

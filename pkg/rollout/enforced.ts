@@ -34,7 +34,14 @@ export interface PoolRollout {
 }
 
 export type EnforcedReason =
-  "Enforced" | "RollingOut" | "Pending" | "PoolDegraded" | "PoolsUnknown" | "NoPools";
+  | "Enforced"
+  | "RollingOut"
+  | "Pending"
+  | "PoolDegraded"
+  | "PoolsUnknown"
+  | "NoPools"
+  /** The policy has no scope in the node files (Invalid, Ignored, every scope in conflict). */
+  | "NotApplied";
 
 export type EnforcedCondition = Omit<Condition, "lastTransitionTime"> & { reason: EnforcedReason };
 

@@ -49,6 +49,8 @@ export function poolsReached(
   );
 }
 
+const NOTHING: NodePolicy = new Map();
+
 interface PoolStatus {
   configuration?: { name?: string };
   machineCount?: number;
@@ -75,12 +77,14 @@ export function poolRollout(
   const { current, target } = poolConfigurations(pool);
   const condition = (type: string) => status.conditions?.find((c) => c.type === type);
   const degraded = condition("Degraded");
+  // A pool MCO has not rendered for yet runs nothing of ours: an empty node policy, not an unknown one.
+  const of = (name: string | undefined): NodePolicy | undefined =>
+    name === undefined ? NOTHING : nodePolicy(name);
   const rollout: PoolRollout = {
     name: pool.metadata.name ?? "",
-    current: current === undefined ? undefined : nodePolicy(current),
+    current: of(current),
     // MCO sets spec.configuration first; until it does, the pool is moving nowhere new.
-    target:
-      target === undefined ? (current === undefined ? undefined : nodePolicy(current)) : nodePolicy(target),
+    target: of(target ?? current),
     machineCount: status.machineCount ?? 0,
     updatedMachineCount: status.updatedMachineCount ?? 0,
     updated: condition("Updated")?.status === "True",
