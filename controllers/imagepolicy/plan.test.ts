@@ -130,11 +130,11 @@ describe("planReconcile: Enforced follows the pools' rollout", () => {
     expect(enforcedOf(rolling, "release")).toMatchObject({
       status: "False",
       reason: "RollingOut",
-      message: "worker: 3 of 5 machines updated; master: done",
+      message: "master: done; worker: 3 of 5 machines updated",
     });
     expect(rolling.pools).toEqual([
-      { name: "worker", machineCount: 5, enforcingMachines: 3 },
       { name: "master", machineCount: 3, enforcingMachines: 3 },
+      { name: "worker", machineCount: 5, enforcingMachines: 3 },
     ]);
     const done = planReconcile(
       rendered,

@@ -19,6 +19,7 @@ import { CONDITION_ENFORCED, enforcedCondition, type EnforcedCondition } from ".
 import { carries, policyFilePath, type NodePolicy } from "../../pkg/rollout/node-policy.ts";
 import { poolConfigurations, poolRollout, poolsReached } from "../../pkg/rollout/pools.ts";
 import { jsonEqual } from "../../pkg/util/json.ts";
+import { compareStrings } from "../../pkg/util/sorted.ts";
 import {
   CONDITION_APPLIED,
   CONDITION_PENDING,
@@ -241,7 +242,10 @@ export function planReconcile(rendered: Rendered, live: LiveState, options: Plan
   )
     .filter((mc) => GENERATED_NAME.test(mc.metadata.name ?? ""))
     .map((mc) => mc.metadata.labels ?? {});
-  const reached = poolsReached(live.pools, labels);
+  // By name, so that messages do not depend on the order of the informer's list.
+  const reached = poolsReached(live.pools, labels).sort((a, b) =>
+    compareStrings(a.metadata.name ?? "", b.metadata.name ?? ""),
+  );
 
   const byKey = new Map(
     live.policies.map((p) => [
