@@ -1,6 +1,6 @@
 // The update-guard watch: reports a ClusterVersion that requests a non-canonical, unforced (or a
 // forced) release image anyway: an Event on the ClusterVersion, a metric, a log line. It never
-// writes into the cluster-version operator's conditions.
+// writes into the cluster-version operator's conditions. The decision is reconcile.ts's, with no I/O.
 import { Gauge, type Registry } from "prom-client";
 import {
   CLUSTER_VERSIONS,
@@ -9,8 +9,8 @@ import {
   type Logger,
   type Manager,
 } from "../../pkg/kube/index.ts";
-import { assessClusterVersion } from "../../pkg/updateguard/finding.ts";
 import type { Flavour } from "../../pkg/updateguard/guard.ts";
+import { planUpdateGuard } from "./reconcile.ts";
 
 export const UPDATE_GUARD_CONTROLLER = "updateguard";
 
@@ -40,17 +40,12 @@ export function newUpdateGuardController(
     registry: options.registry,
     logger: options.logger,
     reconcile: async (_key, context) => {
-      const clusterVersion = clusterVersions.get("version");
-      const finding = assessClusterVersion(clusterVersion, options.flavour);
+      const plan = planUpdateGuard(clusterVersions.get("version"), options.flavour, reported);
+      reported = plan.reported;
       findings.reset();
-      if (!finding || !clusterVersion) {
-        reported = "";
-        return;
-      }
-      findings.set({ reason: finding.eventReason }, 1);
-      const key = `${finding.eventReason}/${finding.image}`;
-      if (key === reported) return;
-      reported = key;
+      if (plan.gauge) findings.set(plan.gauge, 1);
+      if (!plan.report) return;
+      const { clusterVersion, finding } = plan.report;
       context.logger.warn(finding.message, { image: finding.image, forced: finding.forced });
       options.events.event(clusterVersion, {
         type: finding.eventType,
