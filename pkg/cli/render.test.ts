@@ -87,6 +87,18 @@ describe("image-policy render", () => {
     expect(status).toBe(0);
   });
 
+  it("prints why an applied scope's mirrors get no sigstore attachments", async () => {
+    const io = capture();
+    const input = join(
+      import.meta.dirname,
+      "../../test/fixtures/mco-corpus/cases/p09-port-scope-host-mirror/in",
+    );
+    expect(await main(["render", "-f", input], io)).toBe(0);
+    expect(io.stdout).toContain(
+      "Applied         ClusterImagePolicy c (1 scope): the mirrors of registry.example.com:5000 get no sigstore attachments: containers/image cannot rewrite its images onto them (rewriting reference: invalid reference format)",
+    );
+  });
+
   it("reports an invalid policy and renders the rest; exits 2 on unusable input", async () => {
     const dir = mkdtempSync(join(tmpdir(), "manifests-"));
     writeFileSync(
