@@ -87,6 +87,9 @@ endif
 bench-render: deps ## render benchmark (prints figures)
 	node test/bench/render/run.ts
 
+.PHONY: bench
+bench: bench-render bench-cli ## render in-process (with the ratio to MCO) and command-line process times
+
 .PHONY: bench-verify
 bench-verify: deps ## verify benchmark against cosign and containers/image (prints figures)
 	node test/bench/verify/run.ts
