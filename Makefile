@@ -94,6 +94,10 @@ bench: bench-render bench-cli ## render in-process (with the ratio to MCO) and c
 bench-verify: deps ## verify benchmark against cosign and containers/image (prints figures)
 	node test/bench/verify/run.ts
 
+.PHONY: bench-verify-memory
+bench-verify-memory: deps ## verify's peak RSS on 256-layer × 4 MiB signature manifests, 1, 4 and 64 images (prints figures)
+	node test/bench/verify/signature-memory.ts
+
 .PHONY: bench-cli
 bench-cli: deps build ## command-line process times: --help, validate, render (prints figures)
 	node test/bench/cli/run.ts

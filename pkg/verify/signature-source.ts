@@ -10,13 +10,15 @@
 // against its digest. Any failure other than "does not exist" is an error, as on a node.
 //
 // Safety limits of our own: at most 128 lookaside signatures (the same as containers/image), at most
-// 256 attachment layers (containers/image has no limit; the manifest size bounds it), and a memory
-// budget of 16 MiB of signature bodies per image: 256 layers of 4 MiB would otherwise hold 1 GiB per
-// image (containers/image reads them all). Real signatures are a few hundred bytes each. An
-// attachment manifest that declares more than the budget is refused before any blob is read; the
-// bytes actually read count too (a declared size can lie).
+// 256 attachment layers (containers/image has no limit; the manifest size bounds it), and memory
+// budgets for signature bodies (signature-memory.ts): 16 MiB per image, since 256 layers of 4 MiB
+// would otherwise hold 1 GiB per image (containers/image reads them all), and 64 MiB shared by every
+// image in flight. Real signatures are a few hundred bytes each. An attachment manifest that
+// declares more than the per-image budget is refused before any blob is read; before each body is
+// read, the most it may be is reserved, and then only the bytes actually read stay counted (a
+// declared size can lie).
 
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { DockerReference } from "../containers/reference.ts";
 import {
   OCI_MANIFEST,
@@ -33,24 +35,62 @@ import {
   type RegistriesD,
   type ResolvedSetting,
 } from "./registries-d.ts";
+import { type SignatureHolder } from "./signature-memory.ts";
+
+export { MAX_SIGNATURE_BYTES_PER_IMAGE } from "./signature-memory.ts";
 
 export const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
 const MAX_LOOKASIDE_SIGNATURES = 128;
 const MAX_ATTACHMENT_LAYERS = 256;
-export const MAX_SIGNATURE_BYTES_PER_IMAGE = 16 * 1024 * 1024;
 
-/** The signature bytes read for one image so far, against MAX_SIGNATURE_BYTES_PER_IMAGE. */
-class SignatureBudget {
-  #used = 0;
+/** A body larger than the most a read may return; its message is the one to report at the 4 MiB limit. */
+class BodyTooLarge extends Error {}
 
-  take(bytes: number, what: string): void {
-    this.#used += bytes;
-    if (this.#used > MAX_SIGNATURE_BYTES_PER_IMAGE) {
-      throw new SignatureFetchError(
-        `${what}: more than ${MAX_SIGNATURE_BYTES_PER_IMAGE} bytes of signatures for one image, the most this verifier reads`,
-      );
-    }
+/** The memory reserved for one body, up to `limit`: 4 MiB, or what is left of the image's budget. */
+class BodyReservation {
+  reserved = 0;
+  readonly limit: number;
+  readonly #memory: SignatureHolder;
+
+  constructor(memory: SignatureHolder) {
+    this.#memory = memory;
+    this.limit = Math.min(MAX_SIGNATURE_BYTES, memory.room());
   }
+
+  /** Reserves up to `bytes` in all (never more than the limit), waiting for room if need be. */
+  async upTo(bytes: number): Promise<void> {
+    const more = Math.min(bytes, this.limit) - this.reserved;
+    if (more <= 0) return;
+    await this.#memory.reserve(more);
+    this.reserved += more;
+  }
+}
+
+/**
+ * Reads one signature body within the image's memory: the reader reserves the most it may read before
+ * reading it (a network read: the limit, before the request; a file: its size, after opening it);
+ * afterwards only the bytes actually read stay counted.
+ */
+async function readBody(
+  memory: SignatureHolder,
+  what: string,
+  read: (body: BodyReservation) => Promise<Uint8Array | undefined>,
+): Promise<Uint8Array | undefined> {
+  const reservation = new BodyReservation(memory);
+  let body: Uint8Array | undefined;
+  try {
+    body = await read(reservation);
+  } catch (error) {
+    memory.release(reservation.reserved);
+    if (error instanceof BodyTooLarge) {
+      if (reservation.limit < MAX_SIGNATURE_BYTES)
+        throw new SignatureFetchError(`${what}: ${memory.exceeded()}`);
+      throw new SignatureFetchError(error.message);
+    }
+    throw error;
+  }
+  memory.release(reservation.reserved - (body?.length ?? 0));
+  return body;
 }
 
 export const SIGSTORE_SIGNATURE_MIME_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -88,6 +128,8 @@ export interface SignatureSourceOptions {
   registriesD: RegistriesD;
   builtinLookaside: string;
   timeoutMs: number;
+  /** This image's share of the signature memory; the caller closes (or parks) it. */
+  memory: SignatureHolder;
 }
 
 /** `sha256-<hex>.sig`: where cosign stores, and containers/image reads, sigstore signatures. */
@@ -104,13 +146,12 @@ export async function fetchSignatures(
   if (problem !== undefined) throw new SignatureFetchError(`invalid digest ${digest}: ${problem}`);
   const lookaside = lookasideBase(options.registriesD, physical, options.builtinLookaside);
   const attachments = useSigstoreAttachments(options.registriesD, physical);
-  const budget = new SignatureBudget();
-  const signatures = await readLookaside(options, lookaside.value, physical, digest, budget);
+  const signatures = await readLookaside(options, lookaside.value, physical, digest);
   const result: FetchedSignatures = { signatures, lookaside, attachments };
   if (attachments.value) {
     const tag = sigstoreAttachmentTag(digest);
     result.attachmentTag = tag;
-    signatures.push(...(await readAttachments(options, physical, tag, budget)));
+    signatures.push(...(await readAttachments(options, physical, tag)));
   }
   return result;
 }
@@ -120,7 +161,6 @@ async function readLookaside(
   base: string,
   physical: DockerReference,
   digest: string,
-  budget: SignatureBudget,
 ): Promise<UntrustedSignature[]> {
   let baseUrl: URL;
   try {
@@ -138,33 +178,37 @@ async function readLookaside(
     }
     const url = new URL(baseUrl.href);
     url.pathname = `${baseUrl.pathname.replace(/\/$/, "")}/${physical.path}@${algorithm}=${hex}/signature-${i + 1}`;
-    const blob = await readOneLookaside(options, url);
+    const blob = await readBody(
+      options.memory,
+      `reading signature ${i + 1} of ${physical.domain}/${physical.path}`,
+      (body) => readOneLookaside(options, url, body),
+    );
     if (blob === undefined) return out;
-    budget.take(blob.length, `reading signature ${i + 1} of ${physical.domain}/${physical.path}`);
     out.push(
       signatureFromBlob(blob, url.protocol === "file:" ? decodeURIComponent(url.pathname) : redactUrl(url)),
     );
   }
 }
 
-async function readOneLookaside(options: SignatureSourceOptions, url: URL): Promise<Uint8Array | undefined> {
+async function readOneLookaside(
+  options: SignatureSourceOptions,
+  url: URL,
+  body: BodyReservation,
+): Promise<Uint8Array | undefined> {
   if (url.protocol === "file:") {
     const path = decodeURIComponent(url.pathname);
     try {
-      const bytes = await readFile(path);
-      if (bytes.length > MAX_SIGNATURE_BYTES) {
-        throw new SignatureFetchError(`signature ${path} is larger than ${MAX_SIGNATURE_BYTES} bytes`);
-      }
-      return new Uint8Array(bytes);
+      return await readFileAtMost(path, body);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      if (error instanceof SignatureFetchError) throw error;
+      if (error instanceof BodyTooLarge) throw error;
       throw new SignatureFetchError(`reading signature ${path}: ${(error as Error).message}`);
     }
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new SignatureFetchError(`Unsupported scheme when reading signature from ${redactUrl(url)}`);
   }
+  await body.upTo(body.limit);
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
     const response = await options.transport.request({ method: "GET", url, signal, registry: url.host });
@@ -178,12 +222,42 @@ async function readOneLookaside(options: SignatureSourceOptions, url: URL): Prom
         `reading signature from ${redactUrl(url)}: received unexpected HTTP status: ${response.status}`,
       );
     }
-    return await response.readBody(MAX_SIGNATURE_BYTES);
+    return await response.readBody(body.limit);
   } catch (error) {
+    if (error instanceof RegistryError && error.reason === "size-limit") {
+      throw new BodyTooLarge(`reading signature from ${redactUrl(url)}: ${error.message}`);
+    }
     if (error instanceof RegistryError) {
       throw new SignatureFetchError(`reading signature from ${redactUrl(url)}: ${error.message}`);
     }
     throw error;
+  }
+}
+
+/**
+ * Reads a lookaside file within `body.limit` bytes, whatever the file is (a device, a file that grows),
+ * reserving its size once it is open (so a missing file, the usual end of the list, reserves nothing)
+ * and more only if it turns out longer.
+ */
+async function readFileAtMost(path: string, body: BodyReservation): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const stat = await handle.stat();
+    await body.upTo(stat.isFile() ? stat.size : body.limit);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      // What is reserved, or one byte to tell the end of the file from a file longer than it was.
+      const chunk = new Uint8Array(Math.min(64 * 1024, Math.max(body.reserved - total, 1)));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return new Uint8Array(Buffer.concat(chunks, total));
+      total += bytesRead;
+      if (total > body.limit) throw new BodyTooLarge(`signature ${path} is larger than ${body.limit} bytes`);
+      chunks.push(chunk.subarray(0, bytesRead));
+      if (total > body.reserved) await body.upTo(body.limit);
+    }
+  } finally {
+    await handle.close();
   }
 }
 
@@ -236,7 +310,6 @@ async function readAttachments(
   options: SignatureSourceOptions,
   physical: DockerReference,
   tag: string,
-  budget: SignatureBudget,
 ): Promise<UntrustedSignature[]> {
   const repo = { registry: physical.domain, repository: physical.path };
   const where = `${physical.domain}/${physical.path}:${tag}`;
@@ -265,25 +338,30 @@ async function readAttachments(
     (sum, layer) => sum + Math.min(Math.max(layer.size, 0), MAX_SIGNATURE_BYTES),
     0,
   );
-  if (declared > MAX_SIGNATURE_BYTES_PER_IMAGE) {
+  if (declared > options.memory.room()) {
     throw new SignatureFetchError(
-      `sigstore attachment manifest ${where} declares ${declared} bytes of signatures, more than the ${MAX_SIGNATURE_BYTES_PER_IMAGE} this verifier reads for one image`,
+      `sigstore attachment manifest ${where} declares ${declared} bytes of signatures, more than ${options.memory.describeLimit()}`,
     );
   }
   const out: UntrustedSignature[] = [];
   for (const [i, layer] of layers.entries()) {
-    let payload: Uint8Array;
-    try {
-      payload = await options.client.getBlob(repo, layer.digest, { maxBytes: MAX_SIGNATURE_BYTES });
-    } catch (error) {
-      if (error instanceof RegistryError) {
-        throw new SignatureFetchError(
-          `reading blob ${layer.digest} in ${physical.domain}/${physical.path}: ${error.message}`,
-        );
-      }
-      throw error;
-    }
-    budget.take(payload.length, `reading sigstore attachment manifest ${where} layer ${i + 1}`);
+    const payload = (await readBody(
+      options.memory,
+      `reading sigstore attachment manifest ${where} layer ${i + 1}`,
+      async (body) => {
+        await body.upTo(body.limit);
+        try {
+          return await options.client.getBlob(repo, layer.digest, { maxBytes: body.limit });
+        } catch (error) {
+          if (error instanceof RegistryError) {
+            const message = `reading blob ${layer.digest} in ${physical.domain}/${physical.path}: ${error.message}`;
+            if (error.reason === "size-limit") throw new BodyTooLarge(message);
+            throw new SignatureFetchError(message);
+          }
+          throw error;
+        }
+      },
+    )) as Uint8Array;
     out.push({
       kind: "sigstore",
       mimeType: layer.mediaType,

@@ -49,6 +49,7 @@ import {
   pullSources,
   type RegistriesConf,
 } from "./registries-conf.ts";
+import { SignatureMemory, type SignatureHolder } from "./signature-memory.ts";
 import { SignatureFetchError, fetchSignatures, type FetchedSignatures } from "./signature-source.ts";
 import {
   evaluateSigstoreRequirement,
@@ -85,6 +86,19 @@ export interface VerifierOptions {
   readFile?: FileReader;
   /** Look for the cause of "no signature exists" (extra HEAD requests). Default true. */
   hints?: boolean;
+  /**
+   * Bytes of signature bodies held at once for all images being verified (default 64 MiB; images
+   * wait for room). One image may hold at most 16 MiB, or this, when smaller.
+   */
+  signatureMemoryBytes?: number;
+}
+
+/** The signatures of one image instance and source, shared by the verifications that need them. */
+interface SignatureEntry {
+  fetched: Promise<FetchedSignatures>;
+  memory: SignatureHolder;
+  /** Verifications in flight that use it; at zero, its memory is parked (evictable). */
+  users: number;
 }
 
 export interface VerifyRequest {
@@ -104,7 +118,8 @@ export class Verifier {
   readonly #ownsClient: boolean;
   readonly #transport: HttpTransport;
   readonly #manifestCache = new Map<string, Promise<FetchedManifest>>();
-  readonly #signatureCache = new Map<string, Promise<FetchedSignatures>>();
+  readonly #signatureCache = new Map<string, SignatureEntry>();
+  readonly #signatureMemory: SignatureMemory;
   readonly #trustRoots = new Map<string, Promise<PreparedTrustRoot>>();
   readonly #keyrings = new Map<string, Promise<PreparedKeyring>>();
   #registriesD: Promise<RegistriesD> | undefined;
@@ -114,6 +129,7 @@ export class Verifier {
   constructor(policy: PolicyInput, options: VerifierOptions = {}, policySource = "policy.json") {
     this.#cluster = loadPolicy(policy, policySource);
     this.#options = options;
+    this.#signatureMemory = new SignatureMemory(options.signatureMemoryBytes);
     const insecure = [...(options.insecureRegistries ?? [])];
     if (options.client !== undefined) {
       this.#client = options.client;
@@ -290,10 +306,40 @@ export class Verifier {
       now: this.#options.now?.() ?? new Date(),
     };
     let fetched: FetchedSignatures | undefined;
+    let lease: { fetched: Promise<FetchedSignatures>; done: () => void } | undefined;
     const signatures = async (): Promise<FetchedSignatures> => {
-      fetched ??= await this.#signatures(registriesD, opened.physical, opened.instance.digest);
+      lease ??= this.#signatures(registriesD, opened.physical, opened.instance.digest);
+      fetched ??= await lease.fetched;
       return fetched;
     };
+    try {
+      return await this.#evaluateRequirements(verdict, requirements, transportName, underTest, {
+        signatures,
+        fetched: () => fetched,
+        registriesD,
+        logical,
+        opened,
+      });
+    } finally {
+      // The image's verification is complete: its signature memory may be given to other images.
+      lease?.done();
+    }
+  }
+
+  async #evaluateRequirements(
+    verdict: ImageVerdict,
+    requirements: readonly PolicyRequirement[],
+    transportName: string,
+    underTest: ImageUnderTest,
+    context: {
+      signatures: () => Promise<FetchedSignatures>;
+      fetched: () => FetchedSignatures | undefined;
+      registriesD: RegistriesD;
+      logical: DockerReference;
+      opened: OpenedImage;
+    },
+  ): Promise<ImageVerdict> {
+    const { signatures, registriesD, logical, opened } = context;
 
     if (requirements.length === 0) {
       return { ...verdict, error: "List of verification policy requirements must not be empty" };
@@ -312,7 +358,7 @@ export class Verifier {
             registriesD,
             logical,
             opened,
-            fetched,
+            fetched: context.fetched(),
             requirement,
             message: verdict.error,
           });
@@ -373,29 +419,62 @@ export class Verifier {
     }
   }
 
+  /**
+   * The signatures of an image instance in a source repository, fetched once and shared by the
+   * verifications in flight; call done() when the verification completes. Completed entries stay
+   * cached (content-addressed, so never stale) until the signature memory needs their room.
+   */
   #signatures(
     registriesD: RegistriesD,
     physical: DockerReference,
     digest: string,
-  ): Promise<FetchedSignatures> {
+  ): { fetched: Promise<FetchedSignatures>; done: () => void } {
     const key = `${physical.domain}/${physical.path}@${digest}`;
-    let found = this.#signatureCache.get(key);
-    if (found === undefined) {
-      found = fetchSignatures(
+    let entry = this.#signatureCache.get(key);
+    if (entry === undefined) {
+      const memory = this.#signatureMemory.open();
+      const fetched = fetchSignatures(
         {
           client: this.#client,
           transport: this.#transport,
           registriesD,
           builtinLookaside: this.#options.builtinLookaside ?? builtinLookaside(),
           timeoutMs: this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          memory,
         },
         physical,
         digest,
       );
-      found.catch(() => this.#signatureCache.delete(key));
-      this.#signatureCache.set(key, found);
+      const created: SignatureEntry = { fetched, memory, users: 0 };
+      // Failures are not cached, and hold no memory.
+      fetched.catch(() => {
+        if (this.#signatureCache.get(key) === created) this.#signatureCache.delete(key);
+        memory.close();
+      });
+      this.#signatureCache.set(key, created);
+      entry = created;
+    } else if (entry.users === 0) {
+      entry.memory.unpark();
     }
-    return found;
+    const used = entry;
+    used.users++;
+    let done = false;
+    return {
+      fetched: used.fetched,
+      done: () => {
+        if (done) return;
+        done = true;
+        used.users--;
+        // Parked only once the fetch has settled: bytes still being read are never evicted.
+        const park = (): void => {
+          if (used.users > 0) return;
+          used.memory.park(() => {
+            if (this.#signatureCache.get(key) === used) this.#signatureCache.delete(key);
+          });
+        };
+        used.fetched.then(park, park);
+      },
+    };
   }
 
   #trustRoot(requirement: PRSigstoreSigned): Promise<PreparedTrustRoot> {

@@ -37,6 +37,8 @@ interface Route {
   /** Stream this many bytes of zeros. */
   endless?: number;
   hang?: boolean;
+  /** Answer after this long. */
+  delayMs?: number;
 }
 
 describe("verify: bad input", () => {
@@ -120,8 +122,14 @@ describe("verify: bad input", () => {
         pump();
         return;
       }
-      res.writeHead(route.status ?? 200, { "content-type": route.contentType ?? "application/octet-stream" });
-      res.end(req.method === "HEAD" ? undefined : route.body);
+      const answer = (): void => {
+        res.writeHead(route.status ?? 200, {
+          "content-type": route.contentType ?? "application/octet-stream",
+        });
+        res.end(req.method === "HEAD" ? undefined : route.body);
+      };
+      if (route.delayMs === undefined) answer();
+      else setTimeout(answer, route.delayMs);
     });
     server.on("connection", (s) => {
       sockets.add(s);
@@ -349,6 +357,54 @@ describe("verify: bad input", () => {
       expect.stringMatching(/layer 5: more than 16777216 bytes of signatures for one image/),
     ]);
     expect(blobRequests).toBe(0);
+  });
+
+  it("keeps to a memory budget shared by the images in flight: they wait, and all finish", async () => {
+    // Eight images whose layers declare 10 bytes but are 4 MiB: each reads 16 MiB before its own
+    // budget stops it. With 24 MiB shared, at most six 4 MiB reservations exist at once (the blobs
+    // are answered after 50 ms, so that reads overlap).
+    const blobs = Array.from({ length: 5 }, (_, i) => Buffer.alloc(4 * 1024 * 1024 - 16, i + 11));
+    const repos = Array.from({ length: 8 }, (_, i) => `shared-${i}`);
+    for (const repo of repos) {
+      for (const blob of blobs) routes.set(`/v2/${repo}/blobs/${sha256(blob)}`, { body: blob, delayMs: 50 });
+      image(
+        repo,
+        sigManifest(
+          blobs.map((blob) => ({
+            mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+            digest: sha256(blob),
+            size: 10,
+          })),
+        ),
+      );
+    }
+    let reading = 0;
+    let mostReading = 0;
+    const counter = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (!/^\/v2\/shared-\d\/blobs\//.test(req.url ?? "")) return;
+      mostReading = Math.max(mostReading, ++reading);
+      res.on("close", () => reading--);
+    };
+    server.prependListener("request", counter);
+    const verdicts = await verify(
+      repos.map((repo) => `${host}/${repo}:v1`),
+      keyPolicy(),
+      { concurrency: 8, signatureMemoryBytes: 24 * 1024 * 1024 },
+    );
+    server.removeListener("request", counter);
+    expect(verdicts.map((v) => (v.admitted ? "ADMITTED" : (v.error ?? "")))).toEqual(
+      repos.map(() => expect.stringMatching(/layer 5: more than 16777216 bytes of signatures for one image/)),
+    );
+    expect(mostReading).toBeGreaterThan(1);
+    expect(mostReading).toBeLessThanOrEqual(6);
+
+    // One image that needs more than the whole shared budget fails, with the reason.
+    const [alone] = await verify([`${host}/shared-0:v1`], keyPolicy(), {
+      signatureMemoryBytes: 8 * 1024 * 1024,
+    });
+    expect(alone?.error).toMatch(
+      /layer 3: more than 8388608 bytes of signatures for one image, all the memory this verifier gives the signatures of every image at once/,
+    );
   });
 
   it("reports unusable registries.d and registries.conf as input errors", async () => {
