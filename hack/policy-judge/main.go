@@ -4,6 +4,10 @@
 // `skopeo copy` uses for its policy check (signature.PolicyContext.IsRunningImageAllowed).
 //
 //	policy-judge parse FILE...                   one line per file: "ok FILE" or "error FILE: message"
+//	policy-judge parse-registries FILE... [--dropin-dir DIR]
+//	                                             the same for registries.conf files (with DIR as their
+//	                                             registries.conf.d; none when not given), loaded by
+//	                                             sysregistriesv2 as a node loads them
 //	policy-judge admit [flags] IMAGE...          one JSON line per image: {"image","allowed","error"}
 //	  --policy FILE --registries.d DIR [--registries-conf FILE] [--insecure]
 package main
@@ -19,18 +23,21 @@ import (
 
 	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/image"
+	"go.podman.io/image/v5/pkg/sysregistriesv2"
 	"go.podman.io/image/v5/signature"
 	"go.podman.io/image/v5/types"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: policy-judge parse FILE... | admit [flags] IMAGE...")
+		fmt.Fprintln(os.Stderr, "usage: policy-judge parse FILE... | parse-registries FILE... [--dropin-dir DIR] | admit [flags] IMAGE...")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
 	case "parse":
 		parse(os.Args[2:])
+	case "parse-registries":
+		parseRegistries(os.Args[2:])
 	case "admit":
 		admit(os.Args[2:])
 	default:
@@ -47,6 +54,59 @@ func parse(files []string) {
 			fmt.Printf("ok %s\n", f)
 		}
 	}
+}
+
+// parseRegistries loads each registries.conf the way a node does (sysregistriesv2, which also validates
+// it: prefixes, locations, mirrors, pull-from-mirror, short-name settings) and asks for the registries and
+// the unqualified-search registries, the two things a pull reads from it.
+func parseRegistries(args []string) {
+	var files []string
+	dropins := ""
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--dropin-dir" && i+1 < len(args):
+			i++
+			dropins = args[i]
+		case strings.HasPrefix(args[i], "--dropin-dir="):
+			dropins = strings.TrimPrefix(args[i], "--dropin-dir=")
+		case strings.HasPrefix(args[i], "-"):
+			fmt.Fprintf(os.Stderr, "parse-registries: unknown flag %q\n", args[i])
+			os.Exit(2)
+		default:
+			files = append(files, args[i])
+		}
+	}
+	if dropins == "" {
+		// No drop-ins unless asked: an empty directory, never the host's /etc/containers/registries.conf.d.
+		work, err := os.MkdirTemp("", "policy-judge-")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "temporary directory: %v\n", err)
+			os.Exit(2)
+		}
+		defer os.RemoveAll(work)
+		dropins = work
+	}
+	for _, f := range files {
+		if err := loadRegistries(f, dropins); err != nil {
+			fmt.Printf("error %s: %s\n", f, strings.ReplaceAll(err.Error(), "\n", " "))
+		} else {
+			fmt.Printf("ok %s\n", f)
+		}
+	}
+}
+
+func loadRegistries(file, dropins string) error {
+	// sysregistriesv2 reads a missing registries.conf as an empty one; a judge of a file must not.
+	if _, err := os.Stat(file); err != nil {
+		return err
+	}
+	sysregistriesv2.InvalidateCache()
+	sys := &types.SystemContext{SystemRegistriesConfPath: file, SystemRegistriesConfDirPath: dropins}
+	if _, err := sysregistriesv2.GetRegistries(sys); err != nil {
+		return err
+	}
+	_, err := sysregistriesv2.UnqualifiedSearchRegistries(sys)
+	return err
 }
 
 type verdict struct {

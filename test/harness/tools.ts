@@ -83,6 +83,37 @@ export function buildPolicyJudge(): string {
   return out.trim().split("\n").pop() ?? "";
 }
 
+/** The judge's verdict on one file: `ok FILE` or `error FILE: message`. */
+export type JudgeFileVerdict = { file: string; ok: true } | { file: string; ok: false; error: string };
+
+/**
+ * containers/image's verdict on each registries.conf, in the order given: `policy-judge
+ * parse-registries`, which loads the file the way a node does (sysregistriesv2.GetRegistries and
+ * UnqualifiedSearchRegistries), with `dropinDir` as its registries.conf.d (none when not given). The
+ * error is containers/image's message, on one line. `judge` is a built judge (default: built now).
+ */
+export function judgeRegistriesConf(
+  files: readonly string[],
+  options: { dropinDir?: string; judge?: string } = {},
+): JudgeFileVerdict[] {
+  const judge = options.judge ?? buildPolicyJudge();
+  const dropins = options.dropinDir === undefined ? [] : ["--dropin-dir", options.dropinDir];
+  const out = execFileSync(judge, ["parse-registries", ...files, ...dropins], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const lines = out.split("\n");
+  return files.map((file, i): JudgeFileVerdict => {
+    const line = lines[i] ?? "";
+    if (line === `ok ${file}`) return { file, ok: true };
+    if (line.startsWith(`error ${file}: `))
+      return { file, ok: false, error: line.slice(`error ${file}: `.length) };
+    throw new Error(
+      `policy-judge parse-registries: no verdict for ${file} (line ${i + 1}: ${JSON.stringify(line)})`,
+    );
+  });
+}
+
 /** A TCP port free on 127.0.0.1 right now (for a server the test starts next). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
