@@ -8,18 +8,12 @@ HASH=$(cat "$SRC"/*.go | sha256sum | cut -c1-12)
 OUT="$IPC_CACHE/policy-judge-$CIMAGE_VERSION-$HASH/policy-judge"
 
 build() {
-  [ -x "$OUT" ] && return 0
-  require_go "policy-judge"
+  local work=$1
   log "building policy-judge with containers/image $CIMAGE_VERSION"
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
   cp "$SRC"/*.go "$SRC/go.mod" "$work/"
   export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
   (cd "$work" && go get "go.podman.io/image/v5@$CIMAGE_VERSION" >&2 && go mod tidy >&2 &&
-    go build -trimpath -tags "containers_image_openpgp" -o "$work/policy-judge" .)
-  mkdir -p "$(dirname "$OUT")"
-  mv "$work/policy-judge" "$OUT"
+    go build -trimpath -tags "containers_image_openpgp" -o "$work/bin/policy-judge" .)
 }
 
-run_locked "policy-judge" build
-echo "$OUT"
+cached_build "policy-judge" "$OUT" "policy-judge" build

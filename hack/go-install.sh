@@ -9,15 +9,9 @@ NAME=${PACKAGE##*/}
 OUT="$IPC_CACHE/go-$NAME-$VERSION/$NAME"
 
 build() {
-  [ -x "$OUT" ] && return 0
-  require_go "$NAME $VERSION"
+  local work=$1
   log "building $NAME $VERSION from the Go module proxy (a few minutes, once)"
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
   (cd "$work" && GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$work/bin" go install -trimpath "$PACKAGE@$VERSION" >&2)
-  mkdir -p "$(dirname "$OUT")"
-  mv "$work/bin/$NAME" "$OUT"
 }
 
-run_locked "go-$NAME" build
-echo "$OUT"
+cached_build "go-$NAME" "$OUT" "$NAME $VERSION" build

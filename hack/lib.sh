@@ -28,6 +28,26 @@ run_locked() {
   flock -u "$lockfd"
 }
 
+# cached_build LOCK OUT WHAT BUILD: prints OUT, a binary in the cache; when it is not there yet, builds
+# it first, under LOCK (run_locked), so that concurrent callers build it once. Building needs Go
+# (require_go names WHAT); BUILD is then called with a fresh temporary directory WORK, removed
+# afterwards, and must leave the binary at WORK/bin/$(basename OUT), which is moved to OUT.
+cached_build() {
+  local lock=$1 out=$2 what=$3 build=$4
+  _cached_build() {
+    [ -x "$out" ] && return 0
+    require_go "$what"
+    CACHED_BUILD_WORK=$(mktemp -d)
+    trap 'rm -rf "$CACHED_BUILD_WORK"' EXIT
+    mkdir "$CACHED_BUILD_WORK/bin"
+    "$build" "$CACHED_BUILD_WORK"
+    mkdir -p "$(dirname "$out")"
+    mv "$CACHED_BUILD_WORK/bin/$(basename "$out")" "$out"
+  }
+  run_locked "$lock" _cached_build
+  echo "$out"
+}
+
 # The pinned Node, for the TypeScript helpers under hack/ (the machine's own node may be too old to
 # run TypeScript). IPC_NODE names one that is already there.
 pinned_node() {
