@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import type { Policy } from "../../pkg/containers/policy.ts";
@@ -18,8 +17,7 @@ import {
 } from "../../pkg/containers/policy-parse.ts";
 import { serializePolicyJson } from "../../pkg/containers/policy-serialize.ts";
 import { policy as validPolicy } from "../../pkg/containers/testing/arbitraries.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { buildPolicyJudge } from "../harness/tools.ts";
 
 let judgePath = "";
 let workDir = "";
@@ -62,12 +60,7 @@ function ours(text: string): Verdict {
 beforeAll(
   () => {
     // The first build fetches containers/image and compiles it: minutes. Later runs use the cache.
-    const out = execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    judgePath = out.trim().split("\n").pop() ?? "";
+    judgePath = buildPolicyJudge();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), "containers-judge-"));
     // The judge links the docker transport; whether it also registers atomic decides if atomic
     // scopes are validated, so ask it rather than assume.

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { render } from "../../pkg/render/render.ts";
 import { snapshotArbitrary } from "../../pkg/render/testing/arbitraries.ts";
+import { buildPolicyJudge } from "../harness/tools.ts";
 
 const root = join(import.meta.dirname, "../..");
 let judge = "";
@@ -29,8 +30,7 @@ function judgeFiles(files: string[]): string[] {
 }
 
 beforeAll(() => {
-  const out = execFileSync("bash", [join(root, "hack/build-policy-judge.sh")], { encoding: "utf8" });
-  judge = out.trim().split("\n").pop() ?? "";
+  judge = buildPolicyJudge();
   work = mkdtempSync(join(tmpdir(), "render-judge-"));
 }, 900_000);
 

@@ -8,7 +8,7 @@
 //
 // Time: Fulcio certificates are checked at the SET's integratedTime, which the signatures carry; PKI
 // certificates at "now", which is the same clock for both (the expired certificates expired days ago).
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -46,7 +46,7 @@ import {
   type RekorLog,
   type SigningKey,
 } from "../harness/signing.ts";
-import { repoRoot } from "../harness/tools.ts";
+import { buildPolicyJudge } from "../harness/tools.ts";
 
 const execFileAsync = promisify(execFile);
 const SETUP_TIMEOUT_MS = 15 * 60 * 1000; // first run: docker-registry, cosign and the judge's build
@@ -93,12 +93,7 @@ describe("verify: parity with containers/image", () => {
   const cases: ParityCase[] = [];
 
   beforeAll(async () => {
-    const built = execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    judgePath = built.trim().split("\n").pop() ?? "";
+    judgePath = buildPolicyJudge();
     const tools = await ensureRegistryTools();
     work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-parity-"));
     lookaside = path.join(work, "lookaside");

@@ -12,7 +12,7 @@
 //      The cache is per Verifier instance: manifests fetched by digest, the signatures of each image
 //      instance and the prepared trust roots, all content-addressed, so nothing can be stale; tag
 //      references would still be resolved again (one manifest GET each).
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,7 +26,7 @@ import {
   cosignSign,
   generateSigningKey,
 } from "../../harness/signing.ts";
-import { repoRoot } from "../../harness/tools.ts";
+import { buildPolicyJudge } from "../../harness/tools.ts";
 
 const execFileAsync = promisify(execFile);
 const { values } = parseArgs({
@@ -64,13 +64,7 @@ async function pool<T>(
 }
 
 const tools = await ensureRegistryTools();
-const judge = execFileSync("bash", [path.join(repoRoot, "hack", "build-policy-judge.sh")], {
-  encoding: "utf8",
-  stdio: ["ignore", "pipe", "inherit"],
-})
-  .trim()
-  .split("\n")
-  .pop() as string;
+const judge = buildPolicyJudge();
 const registry = await startRegistry();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bench-"));
 try {
