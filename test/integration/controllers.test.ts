@@ -197,6 +197,7 @@ describe("imagepolicy controller", () => {
     await applied(2);
     expect((await policies.get("co-owned")).status?.conditions?.map((c) => c.type).sort()).toEqual([
       "Applied",
+      "Enforced",
       "Verified",
     ]);
     // ...without becoming a co-owner of the other condition: when its manager withdraws it, it is gone.
@@ -205,7 +206,10 @@ describe("imagepolicy controller", () => {
       force: true,
     });
     await eventually(async () =>
-      expect((await policies.get("co-owned")).status?.conditions?.map((c) => c.type)).toEqual(["Applied"]),
+      expect((await policies.get("co-owned")).status?.conditions?.map((c) => c.type)).toEqual([
+        "Applied",
+        "Enforced",
+      ]),
     );
     await policies.delete("co-owned");
   });
@@ -274,17 +278,22 @@ describe("imagepolicy controller", () => {
       expect((await conditions()).map((c) => [c.type, c.status, c.reason])).toEqual([
         ["Applied", "False", "ConflictScopes"],
         ["Pending", "False", "ConflictScopes"],
+        // No Machine Config Operator here: no pool has rendered anything yet.
+        ["Enforced", "False", "Pending"],
       ]),
     );
     expect((await workerFiles()).has(`/etc/crio/policies/${namespace.name}.json`)).toBe(true);
     await client.resource(CLUSTER_IMAGE_POLICIES).delete("team-registry");
     await eventually(async () =>
-      expect((await conditions()).map((c) => [c.type, c.status])).toEqual([["Applied", "True"]]),
+      expect((await conditions()).map((c) => [c.type, c.status])).toEqual([
+        ["Applied", "True"],
+        ["Enforced", "False"],
+      ]),
     );
     await eventually(async () => expect(await dockerScopes()).not.toContain("registry.example.com/team"));
   });
 
-  it("reports an unusable policy as Applied=False/Invalid and still applies the others", async () => {
+  it("reports an unusable policy as Applied=False/Invalid, keeps its scope closed, and applies the others", async () => {
     const bad = cip("bad-key", ["bad.example.com"]);
     if (bad.spec.policy.rootOfTrust.publicKey) {
       bad.spec.policy.rootOfTrust.publicKey.keyData = Buffer.from(
@@ -303,7 +312,8 @@ describe("imagepolicy controller", () => {
     await eventually(async () => {
       const scopes = await dockerScopes();
       expect(scopes).toContain("good.example.com");
-      expect(scopes).not.toContain("bad.example.com");
+      // Written as given (what MCO writes): the nodes refuse every image in it, never admit unsigned.
+      expect(scopes).toContain("bad.example.com");
     });
   });
 
@@ -325,10 +335,15 @@ describe("imagepolicy controller", () => {
   });
 
   it("restores an edited MachineConfig, and a restart with nothing changed writes nothing", async () => {
+    // Its own policy, so that it runs alone too (-t) and does not rely on what earlier tests left.
+    await client.resource(CLUSTER_IMAGE_POLICIES).create(cip("restore-edit", ["restore-edit.example.com"]));
+    await eventually(async () => expect(await dockerScopes()).toContain("restore-edit.example.com"), {
+      timeoutMs: 60_000,
+    });
     const resource = client.resource(MACHINE_CONFIGS);
     const live = await resource.get(WORKER_MC);
     await resource.update({ ...live, spec: { ...live.spec, config: { ignition: { version: "3.5.0" } } } });
-    await eventually(async () => expect(await dockerScopes()).toContain("burst-199.example.com"));
+    await eventually(async () => expect(await dockerScopes()).toContain("restore-edit.example.com"));
 
     // Zero writes after a restart, asserted only once the new controller has positively synced and
     // finished a reconcile (its metrics say so), not after a fixed wait.

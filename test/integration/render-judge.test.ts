@@ -1,15 +1,25 @@
-// containers/image as the judge of the renderer: every golden policy.json and the files of a few
+// containers/image as the judge of the renderer: every golden policy.json, every registries.conf of
+// the MCO corpus, and the policy files and registries.conf (with its search drop-in) of a few
 // hundred random valid clusters must be accepted by a real containers/image (hack/policy-judge,
-// the library CRI-O uses).
+// the library CRI-O uses; registries.conf through its own sysregistriesv2).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { render } from "../../pkg/render/render.ts";
 import { snapshotArbitrary } from "../../pkg/render/testing/arbitraries.ts";
-import { buildPolicyJudge } from "../harness/tools.ts";
+import { buildPolicyJudge, judgeRegistriesConf } from "../harness/tools.ts";
 
 const root = join(import.meta.dirname, "../..");
 let judge = "";
@@ -66,5 +76,42 @@ describe("rendered policies judged by containers/image", () => {
     // The sample exercises namespace files too, not only policy.json.
     expect(files.filter((f) => f.includes("crio_policies")).length).toBeGreaterThan(50);
     expect(readFileSync(files[0] ?? "", "utf8").length).toBeGreaterThan(0);
+  });
+
+  it("accepts every registries.conf of the MCO corpus and of 300 random valid clusters, with their drop-ins", () => {
+    const corpus = join(root, "test/fixtures/mco-corpus/cases");
+    const files: { conf: string; dropinDir: string }[] = [];
+    const emptyDropins = mkdtempSync(join(work, "no-dropins-"));
+    for (const name of readdirSync(corpus)) {
+      const conf = join(corpus, name, "expect/etc/containers/registries.conf");
+      if (existsSync(conf))
+        files.push({ conf, dropinDir: join(corpus, name, "expect/etc/containers/registries.conf.d") });
+    }
+    const corpusCount = files.length;
+    const snapshots = fc.sample(snapshotArbitrary, { numRuns: 300, seed: 20261202 });
+    snapshots.forEach((snapshot, i) => {
+      const rendered = render(snapshot);
+      expect(rendered.errors).toEqual([]);
+      const worker = rendered.files.get("worker") ?? [];
+      const conf = worker.find((f) => f.path === "/etc/containers/registries.conf");
+      if (!conf) return;
+      const dir = mkdtempSync(join(work, `case-${i}-`));
+      const dropinDir = join(dir, "registries.conf.d");
+      mkdirSync(dropinDir);
+      for (const f of worker.filter((f) => f.path.startsWith("/etc/containers/registries.conf.d/")))
+        writeFileSync(join(dropinDir, f.path.split("/").pop() ?? ""), f.contents);
+      writeFileSync(join(dir, "registries.conf"), conf.contents);
+      files.push({ conf: join(dir, "registries.conf"), dropinDir });
+    });
+    expect(corpusCount).toBeGreaterThan(80);
+    // The sample renders registries.conf for most clusters (mirrors, insecure or blocked registries).
+    expect(files.length - corpusCount).toBeGreaterThan(150);
+    const refused = files.flatMap(({ conf, dropinDir }) =>
+      judgeRegistriesConf([conf], {
+        judge,
+        dropinDir: existsSync(dropinDir) ? dropinDir : emptyDropins,
+      }).filter((v) => !v.ok),
+    );
+    expect(refused).toEqual([]);
   });
 });
