@@ -110,57 +110,6 @@ function metrics(registry: Registry) {
 }
 
 /**
- * Recognises the watch events this controller's own writes cause, so they trigger no render. A
- * write's event can reach the informer before the write's response does, so events for an object
- * with a write in flight are held until the response names the resourceVersion it produced: that
- * one is dropped, any other (someone else's change in between) is let through. Bounded: an event
- * that never arrives (the object changed again first) must not grow it forever.
- */
-class OwnWrites {
-  readonly #expected = new Set<string>();
-  readonly #inFlight = new Map<string, string[]>();
-  readonly #enqueue: () => void;
-
-  constructor(enqueue: () => void) {
-    this.#enqueue = enqueue;
-  }
-
-  /** Runs a write of `object`, remembering the resourceVersion it produces. */
-  async write<T extends KubeObject>(object: KubeObject, request: () => Promise<T>): Promise<T> {
-    const key = identity(object);
-    this.#inFlight.set(key, []);
-    let written: T;
-    try {
-      written = await request();
-    } catch (error) {
-      if ((this.#inFlight.get(key) ?? []).length > 0) this.#enqueue();
-      this.#inFlight.delete(key);
-      throw error;
-    }
-    const held = this.#inFlight.get(key) ?? [];
-    this.#inFlight.delete(key);
-    const version = written.metadata.resourceVersion ?? "";
-    if (held.some((v) => v !== version)) this.#enqueue();
-    if (!held.includes(version)) {
-      if (this.#expected.size >= 4096) this.#expected.clear();
-      this.#expected.add(`${key}@${version}`);
-    }
-    return written;
-  }
-
-  /** True when the event for `object` needs no render: one of our writes left it so, or may have. */
-  ours(object: KubeObject): boolean {
-    const key = identity(object);
-    const version = object.metadata.resourceVersion ?? "";
-    if (this.#expected.delete(`${key}@${version}`)) return true;
-    const held = this.#inFlight.get(key);
-    if (held === undefined) return false;
-    held.push(version);
-    return true;
-  }
-}
-
-/**
  * When each policy's current generation was first seen, so that the time until its Enforced
  * condition turns True is observed once per generation. Holds one entry per policy at most.
  */
@@ -190,10 +139,6 @@ class EnforcementClock {
     }
     for (const key of this.#since.keys()) if (!seen.has(key)) this.#since.delete(key);
   }
-}
-
-function identity(object: KubeObject): string {
-  return `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
 }
 
 export function newImagePolicyController(
@@ -240,12 +185,11 @@ export function newImagePolicyController(
   // The node policy of the pools' rendered MachineConfigs, by name (names are content hashes).
   const nodePolicies = new Map<string, NodePolicy>();
   let clusterOperatorAbsentLogged = false;
-  // Our own writes' watch events need no render (the controller is created below).
-  let enqueueCluster = (): void => undefined;
-  const ownWrites = new OwnWrites(() => enqueueCluster());
+  // Our own writes' watch events need no render: the writes go through controller.ownWrite() (the
+  // controller is created below, with the ignoreOwnWrites option), which drops the events they cause.
   const writer: ImagePolicyWriter = {
     async applyMachineConfig(machineConfig: MachineConfig, { force, signal }) {
-      await ownWrites.write(machineConfig, () =>
+      await controller.ownWrite(machineConfig, () =>
         client
           .resource(MACHINE_CONFIGS)
           .apply(machineConfig, { fieldManager, force, ...(signal ? { signal } : {}) }),
@@ -278,7 +222,7 @@ export function newImagePolicyController(
       if (policy.metadata.namespace) metadata.namespace = policy.metadata.namespace;
       // Only the status: the spec stays the user's. The patch names exactly the conditions we own.
       const patch = { apiVersion: policy.apiVersion, kind: policy.kind, metadata, status: { conditions } };
-      await ownWrites.write(policy, () =>
+      await controller.ownWrite(policy, () =>
         client
           .resource(type)
           .applyStatus(patch as PolicyObject, { fieldManager, force: true, ...(signal ? { signal } : {}) }),
@@ -331,10 +275,10 @@ export function newImagePolicyController(
       const withSignal = signal ? { signal } : {};
       // The object first (the cluster-version operator creates it from a manifest on OpenShift; here
       // the controller does), then its status subresource.
-      await ownWrites.write(object, () =>
+      await controller.ownWrite(object, () =>
         resource.apply(object, { fieldManager, force: true, ...withSignal }),
       );
-      await ownWrites.write(object, () =>
+      await controller.ownWrite(object, () =>
         resource.applyStatus({ ...object, status }, { fieldManager, force: true, ...withSignal }),
       );
     },
@@ -346,6 +290,7 @@ export function newImagePolicyController(
     registry: options.registry,
     logger: options.logger,
     queue: { debounceMs: options.debounceMs ?? 300 },
+    ignoreOwnWrites: true,
     reconcile: async (_key, context) => {
       const stop = m.renderSeconds.startTimer();
       let result: Awaited<ReturnType<typeof reconcileImagePolicies>>;
@@ -396,9 +341,9 @@ export function newImagePolicyController(
       }
     },
   });
-  // An event for an object as our own write left it changes nothing a render reads.
-  const everything = (object: KubeObject) => (ownWrites.ours(object) ? [] : [CLUSTER_KEY]);
-  enqueueCluster = () => controller.enqueue(CLUSTER_KEY);
+  // Every change renders everything (an event for an object as our own write left it is dropped
+  // by the controller: ignoreOwnWrites).
+  const everything = () => [CLUSTER_KEY];
   for (const source of [
     cips,
     ips,

@@ -240,4 +240,83 @@ describe("Controller", () => {
     expect(calls).toEqual(["a"]);
     await informer.stop();
   });
+
+  describe("ignoreOwnWrites", () => {
+    /** A running controller with ignoreOwnWrites, past the reconcile of the existing widget "a". */
+    async function running() {
+      const harness = setup(async () => {}, { ignoreOwnWrites: true });
+      harness.server.put(widget("a"));
+      harness.informer.start();
+      const done = harness.controller.run(harness.stop.signal);
+      await harness.clock.advance(1_000);
+      expect(harness.calls).toEqual(["a"]);
+      harness.calls.length = 0;
+      const finish = async (): Promise<void> => {
+        harness.stop.abort();
+        await done;
+        await harness.informer.stop();
+      };
+      return { ...harness, finish };
+    }
+
+    it("enqueues nothing for the event of an own write, and reconciles anyone else's change", async () => {
+      const { clock, server, controller, calls, finish } = await running();
+      const written = await controller.ownWrite(widget("a"), async () => server.put(widget("a", 2)));
+      expect(written.metadata.resourceVersion).toBeDefined();
+      await clock.advance(1_000);
+      expect(calls).toEqual([]);
+      server.put(widget("a", 3));
+      await clock.advance(1_000);
+      expect(calls).toEqual(["a"]);
+      await finish();
+    });
+
+    it("holds the event that arrives before the write's response, then drops it", async () => {
+      const { clock, server, controller, calls, finish } = await running();
+      await controller.ownWrite(widget("a"), async () => {
+        const stored = server.put(widget("a", 2));
+        await clock.advance(500); // the watch event reaches the informer first
+        return stored;
+      });
+      await clock.advance(1_000);
+      expect(calls).toEqual([]);
+      await finish();
+    });
+
+    it("reconciles, once the response names our version, a change someone made while the write was in flight", async () => {
+      const { clock, server, controller, calls, finish } = await running();
+      await controller.ownWrite(widget("a"), async () => {
+        server.put(widget("a", 5, "someone else"));
+        await clock.advance(500);
+        const stored = server.put(widget("a", 6));
+        await clock.advance(500);
+        expect(calls).toEqual([]); // both events held
+        return stored;
+      });
+      await clock.advance(1_000);
+      expect(calls).toEqual(["a"]);
+      await finish();
+    });
+
+    it("reconciles the events held during a write that failed", async () => {
+      const { clock, server, controller, calls, finish } = await running();
+      await expect(
+        controller.ownWrite(widget("a"), async () => {
+          server.put(widget("a", 7, "someone else"));
+          await clock.advance(500);
+          throw new Error("conflict");
+        }),
+      ).rejects.toThrow("conflict");
+      await clock.advance(1_000);
+      expect(calls).toEqual(["a"]);
+      await finish();
+    });
+
+    it("is an option: without it, ownWrite() refuses and every event is reconciled", async () => {
+      const { controller } = setup(async () => {});
+      await expect(controller.ownWrite(widget("a"), async () => widget("a"))).rejects.toThrow(
+        "controller widgets: ownWrite() needs the ignoreOwnWrites option",
+      );
+    });
+  });
 });

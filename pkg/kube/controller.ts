@@ -10,6 +10,8 @@
 //  - reconcile(key, ctx) resolving → the key's back-off is reset (forget); with {requeueAfterMs}
 //    it is queued again after that delay. Throwing → the key is retried with per-key exponential
 //    back-off. A key is never reconciled twice at once (workqueue.ts).
+//  - with ignoreOwnWrites, writes made through ownWrite(object, request) are remembered, and the
+//    watch events they cause (the object as the write left it) enqueue nothing (own-writes.ts).
 //  - shutdown() is the graceful stop: no new events are taken, keys already waiting are still
 //    reconciled (drain), in-flight reconciles finish, then run() resolves. Aborting run's `signal`
 //    is the hard stop (leadership lost): in-flight reconciles see their signal abort and no new
@@ -21,6 +23,7 @@ import { realClock, type Clock } from "./clock.ts";
 import type { SharedInformer } from "./informer.ts";
 import { discardLogger, errorFields, type Logger } from "./logging.ts";
 import { controllerMetrics, type ControllerMetrics } from "./metrics.ts";
+import { OwnWrites } from "./own-writes.ts";
 import { objectKey, splitObjectKey } from "./store.ts";
 import { WorkQueue, type WorkQueueOptions } from "./workqueue.ts";
 
@@ -57,6 +60,11 @@ export interface ControllerOptions {
   registry?: Registry;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * The watch events of the controller's own writes (made through ownWrite()) enqueue nothing: a
+   * controller that reconciles everything from its caches need not react to what it just wrote.
+   */
+  ignoreOwnWrites?: boolean;
 }
 
 interface Source {
@@ -74,6 +82,7 @@ export class Controller {
   readonly #sources: Source[] = [];
   readonly #unsubscribe: (() => void)[] = [];
   readonly #stopping = new AbortController();
+  readonly #ownWrites: OwnWrites | undefined;
   #synced = false;
   #running: Promise<void> | undefined;
 
@@ -83,6 +92,11 @@ export class Controller {
     this.#clock = options.clock ?? realClock;
     this.#logger = (options.logger ?? discardLogger).child({ controller: options.name });
     this.#metrics = options.registry ? controllerMetrics(options.registry) : undefined;
+    this.#ownWrites = options.ignoreOwnWrites
+      ? new OwnWrites((keys) => {
+          for (const key of keys) this.queue.add(key);
+        })
+      : undefined;
     const metrics = this.#metrics;
     const labels = { name: options.name };
     this.queue = new WorkQueue({
@@ -114,6 +128,19 @@ export class Controller {
     this.queue.add(key);
   }
 
+  /**
+   * Runs `request`, a write of `object` by this controller, so that the watch event it causes enqueues
+   * nothing (the ignoreOwnWrites option); returns what the request returns (the written object).
+   */
+  ownWrite<T extends KubeObject>(object: KubeObject, request: () => Promise<T>): Promise<T> {
+    if (!this.#ownWrites) {
+      return Promise.reject(
+        new Error(`controller ${this.name}: ownWrite() needs the ignoreOwnWrites option`),
+      );
+    }
+    return this.#ownWrites.write(object, request);
+  }
+
   /** Whether every watched informer had synced and workers started (readiness). */
   get synced(): boolean {
     return this.#synced;
@@ -132,7 +159,9 @@ export class Controller {
     try {
       for (const source of this.#sources) {
         const enqueue = (object: KubeObject): void => {
-          for (const key of source.keys(object)) this.queue.add(key);
+          const keys = [...source.keys(object)];
+          if (this.#ownWrites?.ours(object, keys)) return;
+          for (const key of keys) this.queue.add(key);
         };
         this.#unsubscribe.push(
           source.informer.addEventHandler({

@@ -17,6 +17,7 @@ export * from "./leader-election.ts";
 export * from "./logging.ts";
 export * from "./manager.ts";
 export * from "./metrics.ts";
+export * from "./own-writes.ts";
 export * from "./rate-limiter.ts";
 export * from "./resources.ts";
 export * from "./store.ts";
