@@ -6,7 +6,9 @@ import { render, type Rendered } from "../../pkg/render/render.ts";
 import { defaultPools } from "../../pkg/render/snapshot.ts";
 import { cip, ip, snapshot } from "../../pkg/render/testing/fixtures.ts";
 import { nodePolicyOf, type NodePolicy } from "../../pkg/rollout/node-policy.ts";
-import { planReconcile, withManagedByLabel, type LiveState, type PolicyObject } from "./plan.ts";
+import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepolicy.ts";
+import type { ImagePolicy } from "../../pkg/apis/config/v1/imagepolicy.ts";
+import { planReconcile, withManagedByLabel, type LiveState, type Plan, type PolicyObject } from "./plan.ts";
 
 const options = {
   fieldManager: "image-policy-controller",
@@ -254,5 +256,232 @@ describe("planReconcile: a refused render", () => {
     const rendered = render(snapshot({ clusterImagePolicies: [release] }));
     const plan = planReconcile(rendered, { ...live(rendered, [], {}), clusterOperator: "absent" }, options);
     expect(plan.steps.filter((s) => s.kind === "clusterOperator")).toEqual([]);
+  });
+});
+
+/**
+ * The cluster as plain data, and what performing a plan's steps leaves in it (what the API server
+ * would store), so that several reconciles can follow each other. Not an API client: the executor
+ * that talks to the API server is tested against a real one (test/integration/controllers.test.ts).
+ */
+class World {
+  cips: PolicyObject[] = [cip("release", ["quay.io/openshift-release-dev/ocp-release"])];
+  ips: PolicyObject[] = [
+    ip("team-a", "tools", ["quay.io/openshift-release-dev/ocp-release/tools", "registry.example.com/team-a"]),
+  ];
+  pools = defaultPools();
+  machineConfigs = new Map<string, MachineConfig>();
+  events: string[] = [];
+  #clock = 0;
+
+  plan(extra: Partial<typeof options> = {}) {
+    const rendered = render(
+      snapshot({
+        clusterImagePolicies: this.cips as ClusterImagePolicy[],
+        imagePolicies: this.ips as ImagePolicy[],
+        pools: this.pools,
+      }),
+    );
+    return planReconcile(
+      rendered,
+      {
+        machineConfigs: this.machineConfigs,
+        policies: [...this.cips, ...this.ips],
+        pools: this.pools,
+        nodePolicies: new Map(),
+        clusterOperator: "absent",
+      },
+      { ...options, now: new Date(Date.UTC(2026, 11, 2, 10, 0, this.#clock++)).toISOString(), ...extra },
+    );
+  }
+
+  /** Plans and performs the steps: applied objects carry our field manager, statuses replace our types. */
+  reconcile(extra: Partial<typeof options> = {}) {
+    const plan = this.plan(extra);
+    for (const step of plan.steps) {
+      if (step.kind === "apply") {
+        const name = step.machineConfig.metadata.name ?? "";
+        const uid = this.machineConfigs.get(name)?.metadata.uid ?? `uid-${name}`;
+        const metadata = {
+          ...step.machineConfig.metadata,
+          uid,
+          managedFields: [{ manager: options.fieldManager, operation: "Apply" }],
+        };
+        this.machineConfigs.set(name, structuredClone({ ...step.machineConfig, metadata }) as MachineConfig);
+      } else if (step.kind === "delete") {
+        this.machineConfigs.delete(step.name);
+      } else if (step.kind === "status") {
+        const owned = new Set(step.conditions.map((c) => c.type));
+        const others = (step.policy.status?.conditions ?? []).filter(
+          (c) => !owned.has(c.type) && !["Applied", "Pending", "Enforced"].includes(c.type),
+        );
+        step.policy.status = { conditions: [...others, ...step.conditions] };
+      } else if (step.kind === "event") {
+        this.events.push(
+          `${step.type} ${step.reason} ${step.regarding.kind}/${step.regarding.metadata.name}: ${step.message}`,
+        );
+      }
+    }
+    return plan;
+  }
+}
+
+const kinds = (plan: Plan) =>
+  plan.steps.map((s) =>
+    s.kind === "apply"
+      ? `apply ${s.machineConfig.metadata.name}${s.force ? " (force)" : ""}`
+      : s.kind === "delete"
+        ? `delete ${s.name}`
+        : s.kind === "status"
+          ? `status ${s.policy.metadata.name} [${s.conditions.map((c) => c.type).join(" ")}]`
+          : s.kind,
+  );
+
+describe("planReconcile: MachineConfigs and conditions", () => {
+  it("creates one MachineConfig per pool without force and writes the policies' status", () => {
+    const w = new World();
+    const plan = w.reconcile();
+    expect(kinds(plan).filter((k) => k.startsWith("apply"))).toEqual([
+      "apply 99-master-generated-registries",
+      "apply 99-worker-generated-registries",
+    ]);
+    expect(w.cips[0]?.status?.conditions).toEqual([
+      expect.objectContaining({ type: "Applied", status: "True", reason: "Applied", observedGeneration: 1 }),
+      expect.objectContaining({
+        type: "Enforced",
+        status: "False",
+        reason: "Pending",
+        observedGeneration: 1,
+      }),
+    ]);
+    expect((w.ips[0]?.status?.conditions ?? []).map((x) => [x.type, x.status, x.reason])).toEqual([
+      ["Applied", "False", "ConflictScopes"],
+      ["Pending", "False", "ConflictScopes"],
+      ["Enforced", "False", "Pending"],
+    ]);
+    expect(w.ips[0]?.status?.conditions?.[1]?.message).toBe(
+      'has conflicting scope(s) ["quay.io/openshift-release-dev/ocp-release/tools"] that equal to or nest inside existing clusterimagepolicy, only policy from clusterimagepolicy scope(s) will be applied',
+    );
+    expect(w.events).toEqual([
+      expect.stringMatching(/^Warning ConflictScopes ImagePolicy\/tools: has conflicting/),
+    ]);
+  });
+
+  it("plans nothing when nothing changed (no churn), and restores a MachineConfig someone edited with force", () => {
+    const w = new World();
+    w.reconcile();
+    expect(w.plan().steps).toEqual([]);
+    const edited = w.machineConfigs.get("99-worker-generated-registries");
+    if (edited) edited.spec = { config: { ignition: { version: "3.5.0" } } };
+    expect(kinds(w.plan())).toEqual(["apply 99-worker-generated-registries (force)"]);
+  });
+
+  it("clears the Pending condition when the conflict goes away, with a new transition time and an event", () => {
+    const w = new World();
+    w.reconcile();
+    const before = w.ips[0]?.status?.conditions?.find((x) => x.type === "Applied");
+    w.cips = [];
+    w.reconcile();
+    const after = w.ips[0]?.status?.conditions ?? [];
+    expect(after.map((x) => [x.type, x.status, x.reason])).toEqual([
+      ["Applied", "True", "Applied"],
+      ["Enforced", "False", "Pending"],
+    ]);
+    expect(after[0]?.lastTransitionTime).not.toBe(before?.lastTransitionTime);
+    expect(w.events.at(-1)).toMatch(/^Normal Applied ImagePolicy\/tools/);
+  });
+
+  it("deletes, with the uid it saw as a precondition, the MachineConfig of a pool that is gone; never one it did not apply", () => {
+    const w = new World();
+    w.reconcile();
+    w.machineConfigs.set("99-infra-generated-registries", {
+      apiVersion: "machineconfiguration.openshift.io/v1",
+      kind: "MachineConfig",
+      metadata: { name: "99-infra-generated-registries" },
+      spec: {},
+    });
+    w.pools = w.pools.filter((p) => p.metadata.name !== "master");
+    const deletes = w.plan().steps.filter((s) => s.kind === "delete");
+    expect(deletes).toEqual([
+      { kind: "delete", name: "99-master-generated-registries", uid: "uid-99-master-generated-registries" },
+    ]);
+  });
+
+  it("patches only the condition types it owns, never another manager's condition", () => {
+    const w = new World();
+    const policy = w.cips[0]!;
+    policy.status = {
+      conditions: [
+        {
+          type: "Verified",
+          status: "True",
+          reason: "ByOther",
+          message: "",
+          lastTransitionTime: "2026-01-01T00:00:00Z",
+        },
+      ],
+    };
+    const plan = w.reconcile();
+    expect(kinds(plan)).toContain("status release [Applied Enforced]");
+    expect(policy.status.conditions?.map((x) => x.type)).toEqual(["Verified", "Applied", "Enforced"]);
+  });
+
+  it("leaves a generated MachineConfig another manager applied, unless told to take it over", () => {
+    const w = new World();
+    w.machineConfigs.set("99-worker-generated-registries", {
+      apiVersion: "machineconfiguration.openshift.io/v1",
+      kind: "MachineConfig",
+      metadata: {
+        name: "99-worker-generated-registries",
+        uid: "mco-uid",
+        managedFields: [{ manager: "machine-config-controller", operation: "Update" }],
+      } as MachineConfig["metadata"],
+      spec: {},
+    });
+    const left = w.reconcile();
+    expect(kinds(left).filter((k) => k.startsWith("apply"))).toEqual([
+      "apply 99-master-generated-registries",
+    ]);
+    expect(left.managedByAnother).toEqual(["99-worker-generated-registries"]);
+    expect(w.events).toContainEqual(
+      expect.stringMatching(
+        /^Warning ManagedByAnother MachineConfig\/99-worker-generated-registries: .* is managed by machine-config-controller, not by this controller/,
+      ),
+    );
+    const takeOver = w.plan({ takeOverMachineConfigs: true });
+    expect(kinds(takeOver).filter((k) => k.startsWith("apply"))).toEqual([
+      "apply 99-worker-generated-registries (force)",
+    ]);
+    expect(takeOver.steps).toContainEqual({
+      kind: "log",
+      message:
+        "taking over 99-worker-generated-registries from machine-config-controller (--take-over-machineconfigs)",
+      fields: { name: "99-worker-generated-registries", managers: "machine-config-controller" },
+    });
+    expect(takeOver.steps).toContainEqual(expect.objectContaining({ kind: "event", reason: "TakenOver" }));
+  });
+
+  it("applies no MachineConfig when the render fails, and says so on every policy", () => {
+    const w = new World();
+    const huge = cip(
+      "huge",
+      Array.from({ length: 250 }, (_, i) => `quay.io/org-${i}/a/very/long/path/to/make/it/big`),
+    );
+    w.cips = Array.from({ length: 6 }, (_, i) => ({
+      ...structuredClone(huge),
+      metadata: { name: `huge-${i}`, generation: 1 },
+    }));
+    w.ips = Array.from({ length: 400 }, (_, i) => ip(`ns-${i}`, "p", [`r.example.com/${i}`]));
+    const plan = w.reconcile();
+    expect(plan.refused).toEqual([expect.stringMatching(/cannot fit in one MachineConfig/)]);
+    expect(kinds(plan).filter((k) => k.startsWith("apply") || k.startsWith("delete"))).toEqual([]);
+    expect(plan.steps.filter((s) => s.kind === "status")).toHaveLength(w.cips.length + w.ips.length);
+    expect(w.cips[0]?.status?.conditions?.find((c) => c.type === "Applied")).toMatchObject({
+      status: "False",
+      reason: "RenderRefused",
+    });
+    expect(w.events.filter((e) => e.startsWith("Warning RenderRefused"))).toHaveLength(
+      w.cips.length + w.ips.length,
+    );
   });
 });
