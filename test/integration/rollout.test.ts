@@ -243,6 +243,20 @@ describe("Enforced: a policy's rollout to the nodes", () => {
           /^the node files cannot be delivered, nodes keep the last good configuration: /,
         );
       }, WAIT);
+      // Every policy says so, not only one.
+      await eventually(async () => {
+        const all = [
+          ...(await client.resource(CLUSTER_IMAGE_POLICIES).list()).items,
+          ...(await client.resource(IMAGE_POLICIES).list()).items,
+        ];
+        expect(all.length).toBeGreaterThanOrEqual(3);
+        for (const policy of all) {
+          expect(policy.status?.conditions?.find((c) => c.type === "Applied")).toMatchObject({
+            status: "False",
+            reason: "RenderRefused",
+          });
+        }
+      }, WAIT);
       const operator = await client.resource(CLUSTER_OPERATORS).get("image-policy");
       expect(operator.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
         status: "True",
