@@ -18,6 +18,8 @@ import {
   CLUSTER_OPERATORS,
   IMAGES,
   KubeApiError,
+  isMissingResourceType,
+  isNotFound,
   MACHINE_CONFIG_POOLS,
   MACHINE_CONFIGS,
   type Logger,
@@ -254,9 +256,8 @@ export function newImagePolicyController(
         return (await client.resource(CLUSTER_OPERATORS).get(CLUSTER_OPERATOR_NAME, undefined, signal))
           .status;
       } catch (error) {
-        if (!(error instanceof KubeApiError) || error.statusCode !== 404) throw error;
-        // A missing object names itself in the Status details; a missing resource type does not.
-        if (error.details?.name === CLUSTER_OPERATOR_NAME) return undefined;
+        if (!isNotFound(error)) throw error;
+        if (!isMissingResourceType(error, CLUSTER_OPERATOR_NAME)) return undefined; // not created yet
         if (!clusterOperatorAbsentLogged) {
           clusterOperatorAbsentLogged = true;
           options.logger.info("no ClusterOperator kind in this cluster: operator status is not reported", {});

@@ -90,6 +90,15 @@ export function isNotFound(error: unknown): boolean {
   return apiError(error)?.statusCode === 404;
 }
 
+/**
+ * A 404 that says the resource type itself is not served (no CRD for it), rather than that the
+ * named object does not exist: the API server names a missing object in the Status details.
+ */
+export function isMissingResourceType(error: unknown, name: string): boolean {
+  const e = apiError(error);
+  return e?.statusCode === 404 && e.details?.name !== name;
+}
+
 /** 409 Conflict: a stale resourceVersion (optimistic concurrency) or a server-side apply conflict. */
 export function isConflict(error: unknown): boolean {
   const e = apiError(error);

@@ -7,7 +7,13 @@ import type { ClusterImagePolicy } from "../../pkg/apis/config/v1/clusterimagepo
 import type { MachineConfig } from "../../pkg/apis/machineconfiguration/v1/machineconfig.ts";
 import { KubeClient, type ResourceClient } from "../../pkg/kube/client.ts";
 import { setCondition } from "../../pkg/kube/conditions.ts";
-import { isConflict, isInvalid, isNotFound, KubeApiError } from "../../pkg/kube/errors.ts";
+import {
+  isConflict,
+  isInvalid,
+  isMissingResourceType,
+  isNotFound,
+  KubeApiError,
+} from "../../pkg/kube/errors.ts";
 import { CLUSTER_IMAGE_POLICIES, MACHINE_CONFIGS } from "../../pkg/kube/resources.ts";
 import { getTestEnvironment } from "../harness/env.ts";
 
@@ -231,5 +237,23 @@ describe("optimistic concurrency and errors", () => {
     await machineConfigs.apply(object, { fieldManager: MANAGER });
     const read = await machineConfigs.get(name);
     expect(read.spec.config).toMatchObject({ passwd: { users: [{ name: "core" }] } });
+  });
+
+  it("tells a missing resource type (no CRD) from a missing object of a served type", async () => {
+    const missingObject = await policies.get(`absent-${run}`).catch((e: unknown) => e);
+    expect(isNotFound(missingObject)).toBe(true);
+    expect(isMissingResourceType(missingObject, `absent-${run}`)).toBe(false);
+    // A kind this API server does not serve, in a group it does serve (as ClusterOperator is absent
+    // from a plain Kubernetes cluster): the controller reports no operator status there.
+    const unserved = client.resource<ClusterImagePolicy>({
+      group: "config.openshift.io",
+      version: "v1",
+      plural: "nosuchkinds",
+      kind: "NoSuchKind",
+      namespaced: false,
+    });
+    const missingType = await unserved.get("image-policy").catch((e: unknown) => e);
+    expect(isNotFound(missingType)).toBe(true);
+    expect(isMissingResourceType(missingType, "image-policy")).toBe(true);
   });
 });
