@@ -270,7 +270,11 @@ describe("imagepolicy controller", () => {
   });
 
   it("sets ConflictScopes on an ImagePolicy inside a cluster scope, and clears it when the cluster policy goes", async () => {
-    const policy = ip(namespace.name, "tools", ["registry.example.com/team/tools", "ghcr.io/team-a"]);
+    // Its own cluster policy, so that it runs alone too (-t) and does not rely on earlier tests.
+    await client
+      .resource(CLUSTER_IMAGE_POLICIES)
+      .create(cip("conflict-parent", ["registry.example.com/conflict"]));
+    const policy = ip(namespace.name, "tools", ["registry.example.com/conflict/tools", "ghcr.io/team-a"]);
     await client.resource(IMAGE_POLICIES).create(policy);
     const conditions = async () =>
       (await client.resource(IMAGE_POLICIES).get("tools", namespace.name)).status?.conditions ?? [];
@@ -283,14 +287,16 @@ describe("imagepolicy controller", () => {
       ]),
     );
     expect((await workerFiles()).has(`/etc/crio/policies/${namespace.name}.json`)).toBe(true);
-    await client.resource(CLUSTER_IMAGE_POLICIES).delete("team-registry");
+    await client.resource(CLUSTER_IMAGE_POLICIES).delete("conflict-parent");
     await eventually(async () =>
       expect((await conditions()).map((c) => [c.type, c.status])).toEqual([
         ["Applied", "True"],
         ["Enforced", "False"],
       ]),
     );
-    await eventually(async () => expect(await dockerScopes()).not.toContain("registry.example.com/team"));
+    await eventually(async () => expect(await dockerScopes()).not.toContain("registry.example.com/conflict"));
+    // The first test's policy is not needed by the ones after this.
+    await deleteIfPresent(() => client.resource(CLUSTER_IMAGE_POLICIES).delete("team-registry"));
   });
 
   it("reports an unusable policy as Applied=False/Invalid, keeps its scope closed, and applies the others", async () => {
