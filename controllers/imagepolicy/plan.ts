@@ -15,7 +15,13 @@ import { GENERATED_BY_ANNOTATION, ROLE_LABEL } from "../../pkg/render/machinecon
 import { outcomeLabel, type PolicyOutcome } from "../../pkg/render/outcome.ts";
 import type { Rendered } from "../../pkg/render/render.ts";
 import { nextClusterOperatorStatus } from "../../pkg/rollout/cluster-operator.ts";
-import { CONDITION_ENFORCED, enforcedCondition, type EnforcedCondition } from "../../pkg/rollout/enforced.ts";
+import {
+  CONDITION_ENFORCED,
+  enforcedCondition,
+  type EnforcedCondition,
+  type PolicyExpectation,
+  type PoolRollout,
+} from "../../pkg/rollout/enforced.ts";
 import { carries, policyFilePath, type NodePolicy } from "../../pkg/rollout/node-policy.ts";
 import { poolConfigurations, poolRollout, poolsReached } from "../../pkg/rollout/pools.ts";
 import { jsonEqual } from "../../pkg/util/json.ts";
@@ -27,6 +33,7 @@ import {
   nextConditions,
   ownedConditions,
   refusedConditions,
+  refusedMessage,
   transitionEvent,
 } from "./status.ts";
 
@@ -195,31 +202,28 @@ function machineConfigSteps(rendered: Rendered, live: LiveState, options: PlanOp
   }
 }
 
-/** The Enforced condition of one outcome over the pools its MachineConfigs reach. */
-function enforcedOf(
-  outcome: PolicyOutcome,
-  reached: readonly MachineConfigPool[],
-  live: LiveState,
-): EnforcedCondition {
-  const observed = outcome.generation !== undefined ? { observedGeneration: outcome.generation } : {};
-  if (outcome.requirement === undefined || outcome.appliedScopes.length === 0) {
-    return {
-      type: CONDITION_ENFORCED,
-      status: "False",
-      reason: "NotApplied",
-      message: "no scope of this policy is applied (see the Applied condition)",
-      ...observed,
-    } as EnforcedCondition;
-  }
-  return enforcedCondition(
-    {
-      ...(outcome.kind === "ImagePolicy" ? { namespace: outcome.namespace ?? "default" } : {}),
-      scopes: outcome.appliedScopes,
-      requirement: outcome.requirement,
-      ...(outcome.generation !== undefined ? { generation: outcome.generation } : {}),
-    },
-    reached.map((pool) => poolRollout(pool, (name) => live.nodePolicies.get(name))),
-  );
+/** What an outcome needs on the nodes; undefined when nothing of it is applied. */
+function expectationOf(outcome: PolicyOutcome): PolicyExpectation | undefined {
+  if (outcome.requirement === undefined || outcome.appliedScopes.length === 0) return undefined;
+  return {
+    ...(outcome.kind === "ImagePolicy" ? { namespace: outcome.namespace ?? "default" } : {}),
+    scopes: outcome.appliedScopes,
+    requirement: outcome.requirement,
+    ...(outcome.generation !== undefined ? { generation: outcome.generation } : {}),
+  };
+}
+
+/** The Enforced condition of one outcome over the rollouts of the pools its MachineConfigs reach. */
+function enforcedOf(outcome: PolicyOutcome, rollouts: readonly PoolRollout[]): EnforcedCondition {
+  const expectation = expectationOf(outcome);
+  if (expectation) return enforcedCondition(expectation, rollouts);
+  return {
+    type: CONDITION_ENFORCED,
+    status: "False",
+    reason: "NotApplied",
+    message: "no scope of this policy is applied (see the Applied condition)",
+    ...(outcome.generation !== undefined ? { observedGeneration: outcome.generation } : {}),
+  };
 }
 
 export function planReconcile(rendered: Rendered, live: LiveState, options: PlanOptions): Plan {
@@ -247,6 +251,8 @@ export function planReconcile(rendered: Rendered, live: LiveState, options: Plan
     compareStrings(a.metadata.name ?? "", b.metadata.name ?? ""),
   );
 
+  const rollouts = reached.map((pool) => poolRollout(pool, (name) => live.nodePolicies.get(name)));
+
   const byKey = new Map(
     live.policies.map((p) => [
       policyKey({ kind: p.kind, namespace: p.metadata.namespace, name: p.metadata.name ?? "" }),
@@ -254,7 +260,7 @@ export function planReconcile(rendered: Rendered, live: LiveState, options: Plan
     ]),
   );
   for (const outcome of rendered.outcomes) {
-    const enforced = enforcedOf(outcome, reached, live);
+    const enforced = enforcedOf(outcome, rollouts);
     plan.enforced.push({ outcome, condition: enforced });
     const policy = byKey.get(policyKey(outcome));
     if (!policy) continue;
@@ -282,7 +288,8 @@ export function planReconcile(rendered: Rendered, live: LiveState, options: Plan
     if (event) plan.steps.push({ kind: "event", regarding: policy, ...event });
   }
 
-  plan.pools = reached.map((pool) => poolEnforcement(pool, rendered.outcomes, live));
+  const expectations = rendered.outcomes.flatMap((o) => expectationOf(o) ?? []);
+  plan.pools = rollouts.map((rollout) => poolEnforcement(rollout, expectations));
 
   if (live.clusterOperator !== "absent") {
     const status = nextClusterOperatorStatus(
@@ -313,22 +320,12 @@ export function planReconcile(rendered: Rendered, live: LiveState, options: Plan
  * target does; the others when only the current one does.
  */
 function poolEnforcement(
-  pool: MachineConfigPool,
-  outcomes: readonly PolicyOutcome[],
-  live: LiveState,
+  rollout: PoolRollout,
+  expectations: readonly PolicyExpectation[],
 ): Plan["pools"][number] {
-  const rollout = poolRollout(pool, (name) => live.nodePolicies.get(name));
-  const applied = outcomes.filter((o) => o.requirement !== undefined && o.appliedScopes.length > 0);
   const all = (node: NodePolicy | undefined): boolean =>
     node !== undefined &&
-    applied.every((o) =>
-      carries(
-        node,
-        policyFilePath(o.kind === "ImagePolicy" ? (o.namespace ?? "default") : undefined),
-        o.appliedScopes,
-        o.requirement as NonNullable<PolicyOutcome["requirement"]>,
-      ),
-    );
+    expectations.every((e) => carries(node, policyFilePath(e.namespace), e.scopes, e.requirement));
   const current = all(rollout.current);
   const target = all(rollout.target);
   const enforcingMachines =
@@ -351,6 +348,6 @@ function refusedEvent(
   return {
     type: "Warning",
     reason: "RenderRefused",
-    message: `the node files cannot be delivered, nodes keep the last good configuration: ${refused.join("; ")}`,
+    message: refusedMessage(refused),
   };
 }

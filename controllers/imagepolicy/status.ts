@@ -39,7 +39,7 @@ function appliedMessage(outcome: PolicyOutcome): string {
       return `all ${outcome.appliedScopes.length} scope(s) are in the generated MachineConfigs (Enforced tells when every node runs them)${noteOf(outcome)}`;
     case "ConflictScopes":
       return outcome.appliedScopes.length > 0
-        ? `${outcome.appliedScopes.length} scope(s) are in the generated MachineConfigs; ${outcome.message}`
+        ? `${outcome.appliedScopes.length} scope(s) are in the generated MachineConfigs; ${outcome.message}${noteOf(outcome)}`
         : `no scope is applied: ${outcome.message}`;
     default:
       return outcome.message;
@@ -93,10 +93,14 @@ function sameConditions(a: readonly Condition[], b: readonly Condition[]): boole
   });
 }
 
-/** What render added to an Applied outcome's message beyond "all scopes are applied". */
+/** The outcome's notes, as a suffix of a condition message. */
 function noteOf(outcome: PolicyOutcome): string {
-  const prefix = "all scopes are applied";
-  return outcome.message.startsWith(`${prefix}; `) ? outcome.message.slice(prefix.length) : "";
+  return (outcome.notes ?? []).map((note) => `; ${note}`).join("");
+}
+
+/** Why a refused render reaches no node, for the Applied condition and the Event alike. */
+export function refusedMessage(refused: readonly string[]): string {
+  return `the node files cannot be delivered, nodes keep the last good configuration: ${refused.join("; ")}`;
 }
 
 /**
@@ -114,7 +118,7 @@ export function refusedConditions(
       type: CONDITION_APPLIED,
       status: "False",
       reason: "RenderRefused",
-      message: `the node files cannot be delivered, nodes keep the last good configuration: ${refused.join("; ")}`,
+      message: refusedMessage(refused),
       ...observed,
     },
     enforced,

@@ -95,14 +95,10 @@ function outcomeLine(o: PolicyOutcome): string {
   const what = outcomeLabel(o);
   const scopes = `${o.appliedScopes.length} scope${o.appliedScopes.length === 1 ? "" : "s"}`;
   switch (o.state) {
-    case "Applied": {
-      // Anything render adds after "all scopes are applied" (e.g. mirrors left without sigstore
-      // attachments) is worth a user's eye.
-      const note = o.message.startsWith("all scopes are applied; ") ? `: ${o.message.slice(24)}` : "";
-      return `Applied         ${what} (${scopes})${note}`;
-    }
+    case "Applied":
+      return `Applied         ${what} (${scopes})${o.notes ? `: ${o.notes.join("; ")}` : ""}`;
     case "ConflictScopes":
-      return `ConflictScopes  ${what} (${scopes} applied): ${o.message}`;
+      return `ConflictScopes  ${what} (${scopes} applied): ${[o.message, ...(o.notes ?? [])].join("; ")}`;
     default:
       return `${o.state.padEnd(16)}${what}: ${o.message}`;
   }

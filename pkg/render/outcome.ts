@@ -34,6 +34,8 @@ export interface PolicyOutcome {
    * rollout looks for in the pools' rendered configurations (pkg/rollout).
    */
   requirement?: PolicyRequirement;
+  /** What a user should know about applied scopes (e.g. mirrors left without sigstore attachments). */
+  notes?: string[];
 }
 
 export function outcomeLabel(o: PolicyOutcome): string {

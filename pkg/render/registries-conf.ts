@@ -102,44 +102,29 @@ export function validMirrorRules(rules: MirrorRules): ValidMirrorRules {
     }
     return true;
   };
-  const digest: ImageMirrors[] = [];
-  const contentSource: { source: string; mirrors: string[] }[] = [];
-  const tag: ImageMirrors[] = [];
+  const usableOf = <T extends { metadata: { name?: string } }>(
+    kind: string,
+    objects: readonly T[],
+    entries: (object: T) => readonly ImageMirrors[] | undefined,
+  ): ImageMirrors[] =>
+    objects.flatMap((object) =>
+      (entries(object) ?? []).filter((m) =>
+        usable(m.source, m.mirrors ?? [], m.mirrorSourcePolicy, `${kind} ${object.metadata.name ?? ""}`),
+      ),
+    );
   // MCO checks the ImageDigestMirrorSets with the converted ImageContentSourcePolicies appended.
-  for (const set of rules.imageDigestMirrorSets) {
-    for (const m of set.spec?.imageDigestMirrors ?? []) {
-      if (
-        usable(
-          m.source,
-          m.mirrors ?? [],
-          m.mirrorSourcePolicy,
-          `ImageDigestMirrorSet ${set.metadata.name ?? ""}`,
-        )
-      )
-        digest.push(m);
-    }
-  }
-  for (const policy of rules.imageContentSourcePolicies) {
-    for (const m of policy.spec?.repositoryDigestMirrors ?? []) {
-      if (
-        usable(m.source, m.mirrors ?? [], undefined, `ImageContentSourcePolicy ${policy.metadata.name ?? ""}`)
-      )
-        contentSource.push({ source: m.source, mirrors: m.mirrors ?? [] });
-    }
-  }
-  for (const set of rules.imageTagMirrorSets) {
-    for (const m of set.spec?.imageTagMirrors ?? []) {
-      if (
-        usable(
-          m.source,
-          m.mirrors ?? [],
-          m.mirrorSourcePolicy,
-          `ImageTagMirrorSet ${set.metadata.name ?? ""}`,
-        )
-      )
-        tag.push(m);
-    }
-  }
+  const digest = usableOf(
+    "ImageDigestMirrorSet",
+    rules.imageDigestMirrorSets,
+    (o) => o.spec?.imageDigestMirrors,
+  );
+  // An ImageContentSourcePolicy has no source policy: it allows contacting the source.
+  const contentSource = usableOf(
+    "ImageContentSourcePolicy",
+    rules.imageContentSourcePolicies,
+    (o) => o.spec?.repositoryDigestMirrors,
+  ).map((m) => ({ source: m.source, mirrors: m.mirrors ?? [] }));
+  const tag = usableOf("ImageTagMirrorSet", rules.imageTagMirrorSets, (o) => o.spec?.imageTagMirrors);
   // A source with conflicting policies keeps NeverContactSource in every set naming it.
   const strict = (m: ImageMirrors): ImageMirrors =>
     policyOf.get(m.source) === "NeverContactSource" && m.mirrorSourcePolicy !== "NeverContactSource"

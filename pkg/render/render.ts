@@ -37,12 +37,8 @@ import {
   UPSTREAM_BASE_REGISTRIES_CONF,
   validMirrorRules,
 } from "./registries-conf.ts";
-import { sigstoreAttachmentScopes } from "./sigstore-attachments.ts";
-import {
-  loadRegistriesConf,
-  RegistriesConfError,
-  type RegistriesConf,
-} from "../containers/registries-conf.ts";
+import { sigstoreAttachmentScopes, type RenderedRegistries } from "./sigstore-attachments.ts";
+import { loadRegistriesConf, RegistriesConfError } from "../containers/registries-conf.ts";
 import { dns1123LabelErrors, dns1123SubdomainErrors, nameProblem } from "../apis/names.ts";
 import { nodeFilePath } from "../util/paths.ts";
 import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
@@ -302,9 +298,9 @@ function collectScopes(snapshot: Snapshot, rules: RegistryRules, sigstoreEnabled
  */
 function sigstoreRegistriesYaml(
   collected: CollectedScopes,
-  registriesConf: RegistriesConf | undefined,
+  registries: RenderedRegistries | undefined,
 ): { yaml?: string; problems: Map<string, string> } {
-  const attachments = sigstoreAttachmentScopes(collected.sigstore, registriesConf);
+  const attachments = sigstoreAttachmentScopes(collected.sigstore, registries);
   const entries = new Map<string, RegistryNamespace>();
   for (const scope of attachments.scopes) entries.set(scope, { useSigstoreAttachments: true });
   for (const [scope, lookaside] of collected.lookaside)
@@ -324,7 +320,7 @@ function noteAttachmentProblems(outcomes: PolicyOutcome[], problems: Map<string,
       const problem = problems.get(scope);
       return problem === undefined ? [] : [problem];
     });
-    if (notes.length > 0) outcome.message = `${outcome.message}; ${notes.join("; ")}`;
+    if (notes.length > 0) outcome.notes = [...(outcome.notes ?? []), ...notes];
   }
 }
 
@@ -366,10 +362,11 @@ export function render(snapshot: Snapshot): Rendered {
     Object.values(mirrorObjects).reduce((n, list) => n + list.length, 0),
   );
   warnings.push(...registriesConf.warnings);
-  if (registriesConf.text !== undefined) {
+  let registries: RenderedRegistries | undefined;
+  if (registriesConf.text !== undefined && registriesConf.conf !== undefined) {
     // A registries.conf containers/image refuses stops every pull on the node, like a bad policy.json.
     try {
-      loadRegistriesConf(registriesConf.text);
+      registries = { edited: registriesConf.conf, loaded: loadRegistriesConf(registriesConf.text) };
     } catch (error) {
       if (!(error instanceof RegistriesConfError)) throw error;
       errors.push(`${REGISTRIES_CONF_PATH} would not parse: ${error.message}`);
@@ -384,7 +381,7 @@ export function render(snapshot: Snapshot): Rendered {
     collected.namespaces.size > 0;
   let registriesYaml: string | undefined;
   if (needPolicy) {
-    const attachments = sigstoreRegistriesYaml(collected, registriesConf.conf);
+    const attachments = sigstoreRegistriesYaml(collected, registries);
     registriesYaml = attachments.yaml;
     noteAttachmentProblems(collected.outcomes, attachments.problems);
   }

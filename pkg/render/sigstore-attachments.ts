@@ -11,7 +11,6 @@
 
 import {
   findRegistry,
-  postProcessRegistries,
   pullSourcesFromReference,
   RegistriesConfError,
   type RegistriesConf,
@@ -83,25 +82,23 @@ function repositoriesFor(scope: string, reg: Registry | undefined): string[] {
   }
 }
 
+/** The registries.conf a render writes: as edited (file order), and as containers/image loads it. */
+export interface RenderedRegistries {
+  edited: RegistriesConf;
+  loaded: RegistriesConf;
+}
+
 /** The registries.d scopes for these policy scopes over this registries.conf (undefined: none written). */
 export function sigstoreAttachmentScopes(
   policyScopes: Iterable<string>,
-  conf: RegistriesConf | undefined,
+  registries: RenderedRegistries | undefined,
 ): AttachmentScopes {
   const scopes = new Set<string>();
   const problems = new Map<string, string>();
-  let parsed: RegistriesConf | undefined;
-  if (conf) {
-    try {
-      parsed = postProcessRegistries(conf);
-    } catch (error) {
-      // The render refuses a registries.conf that does not parse; nothing more to add here.
-      if (!(error instanceof RegistriesConfError)) throw error;
-    }
-  }
   for (const policyScope of policyScopes) {
     scopes.add(policyScope);
-    if (!conf || !parsed) continue;
+    if (!registries) continue;
+    const { edited: conf, loaded: parsed } = registries;
     const add = (scope: string): void => {
       try {
         for (const repository of repositoriesFor(scope, findRegistry(parsed, scope))) scopes.add(repository);
