@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import type { Policy } from "./policy.ts";
+import type { Policy, PolicyRequirement } from "./policy.ts";
 import { parsePolicyJson } from "./policy-parse.ts";
 import { serializePolicyJson } from "./policy-serialize.ts";
 import { policy as validPolicy } from "./testing/arbitraries.ts";
@@ -289,6 +289,19 @@ describe("serializePolicyJson writes Go's json.MarshalIndent bytes", () => {
     expect(text).toBe(
       '{\n  "default": [\n    {\n      "type": "reject"\n    }\n  ],\n  "transports": {\n    "docker": {}\n  }\n}',
     );
+  });
+
+  it("renders a requirement list again after it changed in place", () => {
+    // Lists are remembered per array (namespace files repeat the cluster's); a list changed since
+    // must not be written as it was.
+    const list: PolicyRequirement[] = [{ type: "reject" }];
+    const policy: Policy = { default: [{ type: "reject" }], transports: { docker: { "quay.io": list } } };
+    expect(parsed(serializePolicyJson(policy)).transports.docker?.["quay.io"]).toEqual([{ type: "reject" }]);
+    list.push({ type: "insecureAcceptAnything" });
+    expect(parsed(serializePolicyJson(policy)).transports.docker?.["quay.io"]).toEqual([
+      { type: "reject" },
+      { type: "insecureAcceptAnything" },
+    ]);
   });
 
   it("refuses a byte field Go could not have read", () => {

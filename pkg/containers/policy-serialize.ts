@@ -48,28 +48,47 @@ function policyJson(policy: Policy): GoJson {
   };
 }
 
-// A requirement object is often written many times (a policy with many scopes, and every CRI-O
-// namespace file repeats the cluster's requirements), so its rendered text is remembered per object
-// and indentation depth.
+// A requirement object is often written many times (a policy with many scopes), and every CRI-O
+// namespace file repeats the cluster policy's scope lists, the same arrays: both rendered texts are
+// remembered, per object and indentation depth. A list's entry keeps the elements it was rendered
+// from, so a list changed in place since is rendered again, never served stale.
 const renderedRequirements = new Map<number, WeakMap<PolicyRequirement, string>>();
+const renderedLists = new Map<
+  number,
+  WeakMap<readonly PolicyRequirement[], { items: PolicyRequirement[]; text: string }>
+>();
+
+function cacheAt<K extends object, V>(caches: Map<number, WeakMap<K, V>>, depth: number): WeakMap<K, V> {
+  let cache = caches.get(depth);
+  if (!cache) {
+    cache = new WeakMap();
+    caches.set(depth, cache);
+  }
+  return cache;
+}
 
 function requirementsJson(requirements: readonly PolicyRequirement[], itemDepth: number): GoJson {
-  let byObject = renderedRequirements.get(itemDepth);
-  if (!byObject) {
-    byObject = new WeakMap();
-    renderedRequirements.set(itemDepth, byObject);
+  const lists = cacheAt(renderedLists, itemDepth);
+  const known = lists.get(requirements);
+  if (
+    known &&
+    known.items.length === requirements.length &&
+    known.items.every((req, i) => req === requirements[i])
+  ) {
+    return { literal: known.text };
   }
-  const cache = byObject;
-  return {
-    items: requirements.map((req) => {
-      let text = cache.get(req);
-      if (text === undefined) {
-        text = render(requirementJson(req), itemDepth);
-        cache.set(req, text);
-      }
-      return { literal: text };
-    }),
-  };
+  const byObject = cacheAt(renderedRequirements, itemDepth);
+  const items = requirements.map((req): GoJson => {
+    let text = byObject.get(req);
+    if (text === undefined) {
+      text = render(requirementJson(req), itemDepth);
+      byObject.set(req, text);
+    }
+    return { literal: text };
+  });
+  const text = render({ items }, itemDepth - 1);
+  lists.set(requirements, { items: [...requirements], text });
+  return { literal: text };
 }
 
 function requirementJson(req: PolicyRequirement): GoJson {

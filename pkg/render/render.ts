@@ -45,7 +45,7 @@ import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
 import {
   clusterPolicy,
   namespacePolicyJson,
-  atomicScopesOf,
+  NamespaceEntriesCheck,
   type ClusterPolicy,
   type ScopeRequirements,
 } from "./policy-files.ts";
@@ -509,21 +509,15 @@ function nodeFiles(
     });
   }
   // The last line of defence: a file containers/image refuses stops every pull on the node.
-  // policy.json is parsed back whole. A namespace file is policy.json plus the namespace's own
-  // entries, written by the same serializer; parsing just those entries (as a policy of their
-  // own) checks what is new in it at a fraction of the cost of thousands of full parses.
+  // policy.json is parsed back whole; a namespace file's own entries are checked as the parser
+  // would check them (NamespaceEntriesCheck).
   const clusterCheck = parsePolicyJson(cluster.text);
   if (!clusterCheck.ok) errors.push(`${POLICY_JSON_PATH} would not parse: ${clusterCheck.message}`);
+  const entriesCheck = new NamespaceEntriesCheck();
   for (const [namespace, scopes] of collected.namespaces) {
-    const entries = Object.fromEntries(scopes);
-    const atomicScopes = atomicScopesOf(scopes.keys());
-    const atomic = Object.fromEntries([...scopes].filter(([scope]) => atomicScopes.has(scope)));
-    const delta = serializePolicyJson({
-      default: [{ type: "reject" }],
-      transports: { docker: entries, atomic },
-    });
-    const check = parsePolicyJson(delta);
-    if (!check.ok) errors.push(`${NAMESPACE_POLICY_DIR}/${namespace}.json would not parse: ${check.message}`);
+    const problem = entriesCheck.problem(scopes);
+    if (problem !== undefined)
+      errors.push(`${NAMESPACE_POLICY_DIR}/${namespace}.json would not parse: ${problem}`);
   }
   return files;
 }

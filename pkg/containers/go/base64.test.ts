@@ -46,7 +46,41 @@ describe("goBase64Decode", () => {
       }),
     );
   });
+
+  // Well-formed input takes a fast path; the same text with line breaks takes Go's own algorithm.
+  // Both must read the same bytes, non-zero padding bits included.
+  it("reads well-formed text and the same text with line breaks alike", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (bytes, paddingBits, breaks) => {
+          let text = base64Encode(bytes);
+          const pad = text.indexOf("=");
+          if (pad > 0) {
+            // Set bits the decoder must ignore in the last significant character.
+            const last = alphabetIndex(text[pad - 1] ?? "A");
+            const spare = pad === text.length - 2 ? 0xf : 0x3;
+            text = text.slice(0, pad - 1) + alphabetChar(last | (paddingBits & spare)) + text.slice(pad);
+          }
+          let broken = text;
+          for (const at of breaks) {
+            const i = at % (broken.length + 1);
+            broken = `${broken.slice(0, i)}\n${broken.slice(i)}`;
+          }
+          const fast = goBase64Decode(text);
+          expect(fast).toEqual({ ok: true, bytes });
+          expect(goBase64Decode(broken)).toEqual(fast);
+        },
+      ),
+    );
+  });
 });
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const alphabetIndex = (c: string): number => ALPHABET.indexOf(c);
+const alphabetChar = (i: number): string => ALPHABET[i] ?? "A";
 
 describe("canonicalBase64", () => {
   it("rewrites what Go would re-encode differently, and refuses what Go refuses", () => {

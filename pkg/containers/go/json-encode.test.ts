@@ -19,6 +19,17 @@ describe("goJsonString", () => {
     expect(goJsonString(input)).toBe(json);
   });
 
+  it("writes what JSON.stringify writes, with Go's HTML and line-separator escapes", () => {
+    const goEscapes = (json: string): string =>
+      json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme-ascii" }), fc.string({ unit: "grapheme" }), (ascii, any) => {
+        expect(goJsonString(ascii)).toBe(goEscapes(JSON.stringify(ascii)));
+        expect(goJsonString(any)).toBe(goEscapes(JSON.stringify(any)));
+      }),
+    );
+  });
+
   it("is valid JSON that reads back as the same text", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (s) => {

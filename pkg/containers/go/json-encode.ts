@@ -3,8 +3,12 @@
 
 const hexDigits = "0123456789abcdef";
 
+/** Nothing to escape: printable ASCII without '"', '\\', '<', '>' or '&' (scopes, base64, names). */
+const PLAIN = /^[\x20-\x21\x23-\x25\x27-\x3b=\x3f-\x5b\x5d-\x7e]*$/;
+
 /** A JSON string literal as Go's json.Marshal writes it. */
 export function goJsonString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);

@@ -45,6 +45,11 @@ describe("parseGoJson", () => {
       ok: true,
       value: { kind: "string", value: "a\ufffdb\ufffd\ufffd\ufffd" },
     });
+    // A truncated sequence is one U+FFFD per byte in Go, where a WHATWG decoder writes one in all.
+    expect(parseGoJson(Uint8Array.from([0x22, 0x78, 0xe2, 0x82, 0x62, 0x22]))).toEqual({
+      ok: true,
+      value: { kind: "string", value: "x\ufffd\ufffdb" },
+    });
     expect(parseGoJson('"\\ud83d\\ude00\\udc00\\ud800\\n\\/"')).toEqual({
       ok: true,
       value: { kind: "string", value: "😀\ufffd\ufffd\n/" },

@@ -7,7 +7,18 @@
 //     last one; containers/image rejects duplicates, so the decoder above needs to see them);
 //   - strings are unquoted like Go: invalid UTF-8 and unpaired surrogate escapes become U+FFFD.
 
-import { decodeRune, utf8Bytes } from "./utf8.ts";
+import { decodeUtf8Lossy, utf8Bytes } from "./utf8.ts";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** bytes[start, end) as Go reads them into a string. */
+function decodeRun(bytes: Uint8Array, start: number, end: number): string {
+  try {
+    return strictUtf8.decode(bytes.subarray(start, end));
+  } catch {
+    return decodeUtf8Lossy(bytes, start, end);
+  }
+}
 
 export type JsonNode =
   | { kind: "object"; members: JsonMember[] }
@@ -417,9 +428,12 @@ function buildTree(bytes: Uint8Array): JsonNode {
         return out;
       }
       if (c !== 0x5c) {
-        const { rune, width } = decodeRune(bytes, pos);
-        out += String.fromCodePoint(rune);
-        pos += width;
+        // A run up to the next quote or backslash: valid UTF-8 is decoded in one call; a run with
+        // invalid bytes rune by rune, each bad byte becoming U+FFFD as in Go (a WHATWG decoder
+        // would replace whole maximal subparts instead).
+        const start = pos;
+        while (pos < bytes.length && bytes[pos] !== 0x22 && bytes[pos] !== 0x5c) pos++;
+        out += decodeRun(bytes, start, pos);
         continue;
       }
       const e = bytes[pos + 1] ?? 0;

@@ -77,8 +77,25 @@ export function codePoints(s: string): number[] {
   return out;
 }
 
+const isSurrogate = (u: number): boolean => u >= 0xd800 && u <= 0xdfff;
+
 /** Compares strings by code point, which is the byte order of their UTF-8 forms (Go's a < b). */
 export function compareCodePoints(a: string, b: string): number {
+  // Where the strings first differ, two code units outside the surrogate range (after a prefix
+  // that does not end inside a pair) are the code points there: their order is the answer. Keys
+  // are sorted thousands of times per render, so this avoids splitting both into code points.
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i > 0 && isSurrogate(a.charCodeAt(i - 1))) return compareByCodePoints(a, b);
+  if (i === n) return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  const ua = a.charCodeAt(i);
+  const ub = b.charCodeAt(i);
+  if (isSurrogate(ua) || isSurrogate(ub)) return compareByCodePoints(a, b);
+  return ua < ub ? -1 : 1;
+}
+
+function compareByCodePoints(a: string, b: string): number {
   const ca = codePoints(a);
   const cb = codePoints(b);
   const n = Math.min(ca.length, cb.length);
