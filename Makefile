@@ -30,8 +30,8 @@ node_modules/.installed: package.json package-lock.json $(NODE_BIN)/node
 deps: node_modules/.installed ## pinned Node and npm packages
 
 .PHONY: build
-build: deps ## compile TypeScript to dist/
-	tsc -p tsconfig.build.json
+build: deps ## bundle the command line into dist/pkg/cli/main.js (hack/build-cli.ts)
+	node hack/build-cli.ts
 
 .PHONY: run
 run: build ## the main job: render the bundled examples into out/ (see README)
