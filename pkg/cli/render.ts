@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileNameSegment, pathInside, PathEscapeError } from "../util/paths.ts";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
 import { formatCrioVersion, NEWEST_CRIO, parseCrioVersion } from "../render/crio-version.ts";
 import { outcomeLabel, type PolicyOutcome } from "../render/outcome.ts";
 import type { NodeFile } from "../render/machineconfig.ts";
 import type { Rendered } from "../render/render.ts";
+import { machineConfigYaml } from "./machineconfig-yaml.ts";
 import { renderManifests } from "./manifest-render.ts";
 import type { Snapshot } from "../render/snapshot.ts";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "./io.ts";
@@ -132,7 +132,7 @@ function writeOutput(
         const name = fileNameSegment(`${mc.metadata.name ?? ""}.yaml`);
         writes.push({
           path: pathInside(out, `machineconfigs/${name}`),
-          text: stringify(mc, { lineWidth: 0 }),
+          text: machineConfigYaml(mc),
         });
       }
     }

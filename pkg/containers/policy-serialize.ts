@@ -22,40 +22,54 @@ type GoJson = { literal: string } | { members: [string, GoJson][] } | { items: G
 /**
  * Serialises a policy the way containers/image's types marshal. Throws if a byte field is not
  * base64 Go could have decoded (such a model cannot come from parsePolicyJson).
+ *
+ * The document is written as a list of pieces joined once. Every CRI-O namespace file repeats the
+ * cluster policy's scopes (a hundred files of 100 KB for a typical cluster), so each scope's line is
+ * remembered (per scope and requirement list) and a file costs one sort and one copy of its text,
+ * not a tree of intermediate strings per file.
  */
 export function serializePolicyJson(policy: Policy): string {
-  return render(policyJson(policy), 0);
-}
-
-function policyJson(policy: Policy): GoJson {
-  const transports = sortedKeys(policy.transports).map((transport): [string, GoJson] => {
-    const scopes = policy.transports[transport] ?? {};
-    return [
-      transport,
-      {
-        members: sortedKeys(scopes).map((scope): [string, GoJson] => [
-          scope,
-          requirementsJson(scopes[scope] ?? [], 4),
-        ]),
-      },
-    ];
-  });
-  return {
-    members: [
-      ["default", requirementsJson(policy.default, 2)],
-      ["transports", { members: transports }],
-    ],
-  };
+  const out: string[] = ['{\n  "default": ', requirementsText(policy.default, 2), ',\n  "transports": '];
+  const transports = sortedKeys(policy.transports);
+  if (transports.length === 0) {
+    out.push("{}");
+  } else {
+    out.push("{\n");
+    transports.forEach((transport, i) => {
+      if (i > 0) out.push(",\n");
+      out.push("    ", goJsonString(transport), ": ");
+      const scopes = policy.transports[transport] ?? {};
+      const keys = sortedKeys(scopes);
+      if (keys.length === 0) {
+        out.push("{}");
+        return;
+      }
+      out.push("{\n");
+      keys.forEach((scope, j) => {
+        if (j > 0) out.push(",\n");
+        out.push(scopeLine(scope, scopes[scope] ?? []));
+      });
+      out.push("\n    }");
+    });
+    out.push("\n  }");
+  }
+  out.push("\n}");
+  return out.join("");
 }
 
 // A requirement object is often written many times (a policy with many scopes), and every CRI-O
-// namespace file repeats the cluster policy's scope lists, the same arrays: both rendered texts are
-// remembered, per object and indentation depth. A list's entry keeps the elements it was rendered
+// namespace file repeats the cluster policy's scope lists, the same arrays: rendered texts are
+// remembered per object (and indentation depth). A list's entry keeps the elements it was rendered
 // from, so a list changed in place since is rendered again, never served stale.
 const renderedRequirements = new Map<number, WeakMap<PolicyRequirement, string>>();
 const renderedLists = new Map<
   number,
   WeakMap<readonly PolicyRequirement[], { items: PolicyRequirement[]; text: string }>
+>();
+/** `      "scope": [...]` under a transport, by requirement list and scope, with the list text it holds. */
+const renderedScopeLines = new WeakMap<
+  readonly PolicyRequirement[],
+  Map<string, { list: string; line: string }>
 >();
 
 function cacheAt<K extends object, V>(caches: Map<number, WeakMap<K, V>>, depth: number): WeakMap<K, V> {
@@ -67,7 +81,23 @@ function cacheAt<K extends object, V>(caches: Map<number, WeakMap<K, V>>, depth:
   return cache;
 }
 
-function requirementsJson(requirements: readonly PolicyRequirement[], itemDepth: number): GoJson {
+function scopeLine(scope: string, requirements: readonly PolicyRequirement[]): string {
+  const list = requirementsText(requirements, 4);
+  let lines = renderedScopeLines.get(requirements);
+  if (!lines) {
+    lines = new Map();
+    renderedScopeLines.set(requirements, lines);
+  }
+  const known = lines.get(scope);
+  // An unchanged list gives back the same text (usually the same string): the line still holds.
+  if (known?.list === list) return known.line;
+  const line = `      ${goJsonString(scope)}: ${list}`;
+  lines.set(scope, { list, line });
+  return line;
+}
+
+/** A requirement list as Go writes it with its items at itemDepth (the list itself one level up). */
+function requirementsText(requirements: readonly PolicyRequirement[], itemDepth: number): string {
   const lists = cacheAt(renderedLists, itemDepth);
   const known = lists.get(requirements);
   if (
@@ -75,7 +105,7 @@ function requirementsJson(requirements: readonly PolicyRequirement[], itemDepth:
     known.items.length === requirements.length &&
     known.items.every((req, i) => req === requirements[i])
   ) {
-    return { literal: known.text };
+    return known.text;
   }
   const byObject = cacheAt(renderedRequirements, itemDepth);
   const items = requirements.map((req): GoJson => {
@@ -88,7 +118,7 @@ function requirementsJson(requirements: readonly PolicyRequirement[], itemDepth:
   });
   const text = render({ items }, itemDepth - 1);
   lists.set(requirements, { items: [...requirements], text });
-  return { literal: text };
+  return text;
 }
 
 function requirementJson(req: PolicyRequirement): GoJson {

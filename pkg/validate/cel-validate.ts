@@ -5,21 +5,44 @@ import type { JsonSchemaProps } from "../apis/apiextensions.ts";
 import { compileRule, ruleUsesOldSelf } from "./cel-k8s.ts";
 import { childPath, goValue, jsonTypeName, type FieldError } from "./field-error.ts";
 
-/** Converts a JSON value to the CEL value the API server binds to `self` for this schema. */
-export function toCelValue(schema: JsonSchemaProps | undefined, value: unknown): CelInput {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") {
-    return schema?.format === "byte" ? new Uint8Array(Buffer.from(value, "base64")) : value;
+/**
+ * Converts JSON values to the CEL values the API server binds to `self` for their schema. A rule's
+ * `self` is a whole subtree, and rules sit at several depths of one object (three on rootOfTrust,
+ * two on its keyData, ...): each object, and each base64 byte string, is converted once per
+ * validated object and shared by the rules that see it (CEL does not change its inputs).
+ */
+class CelValues {
+  private readonly objects = new Map<object, CelInput>();
+  private readonly bytes = new Map<string, Uint8Array>();
+
+  of(schema: JsonSchemaProps | undefined, value: unknown): CelInput {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string") {
+      if (schema?.format !== "byte") return value;
+      let decoded = this.bytes.get(value);
+      if (!decoded) {
+        decoded = new Uint8Array(Buffer.from(value, "base64"));
+        this.bytes.set(value, decoded);
+      }
+      return decoded;
+    }
+    if (typeof value === "number") {
+      return schema?.type === "number" || !Number.isInteger(value) ? value : BigInt(value);
+    }
+    if (typeof value === "boolean") return value;
+    if (typeof value !== "object") return null;
+    const known = this.objects.get(value);
+    if (known !== undefined) return known;
+    const converted: CelInput = Array.isArray(value)
+      ? value.map((item) => this.of(schema?.items, item))
+      : new Map(
+          Object.entries(value as Record<string, unknown>).map(
+            ([k, v]) => [k, this.of(schema?.properties?.[k] ?? schema?.additionalProperties, v)] as const,
+          ),
+        );
+    this.objects.set(value, converted);
+    return converted;
   }
-  if (typeof value === "number") {
-    return schema?.type === "number" || !Number.isInteger(value) ? value : BigInt(value);
-  }
-  if (typeof value === "boolean") return value;
-  if (Array.isArray(value)) return value.map((item) => toCelValue(schema?.items, item));
-  const entries = Object.entries(value as Record<string, unknown>).map(
-    ([k, v]) => [k, toCelValue(schema?.properties?.[k] ?? schema?.additionalProperties, v)] as const,
-  );
-  return new Map(entries);
 }
 
 export interface StructuralChecks {
@@ -36,7 +59,7 @@ export function validateCelAndListTypes(
   path = "",
 ): FieldError[] {
   const errors: FieldError[] = [];
-  walk(schema, value, path, checks, errors);
+  walk(schema, value, path, checks, errors, new CelValues());
   return errors;
 }
 
@@ -46,12 +69,13 @@ function walk(
   path: string,
   checks: StructuralChecks,
   errors: FieldError[],
+  celValues: CelValues,
 ): void {
   if (value === undefined || value === null) return;
   for (const { rule, message } of checks.cel ? (schema["x-kubernetes-validations"] ?? []) : []) {
     // Transition rules only run on updates, when there is an old object.
     if (ruleUsesOldSelf(rule)) continue;
-    const result = compileRule(rule)(toCelValue(schema, value));
+    const result = compileRule(rule)(celValues.of(schema, value));
     if (result === true) continue;
     const detail = isCelError(result) ? `rule evaluation error: ${String(result.message)}` : message;
     errors.push({
@@ -63,15 +87,15 @@ function walk(
   if (Array.isArray(value)) {
     if (checks.listTypes) errors.push(...listTypeErrors(schema, value, path));
     const items = schema.items;
-    if (items) value.forEach((item, i) => walk(items, item, childPath(path, i), checks, errors));
+    if (items) value.forEach((item, i) => walk(items, item, childPath(path, i), checks, errors, celValues));
     return;
   }
   if (typeof value === "object") {
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const property = schema.properties?.[key];
-      if (property) walk(property, child, childPath(path, key), checks, errors);
+      if (property) walk(property, child, childPath(path, key), checks, errors, celValues);
       else if (schema.additionalProperties) {
-        walk(schema.additionalProperties, child, childPath(path, key, true), checks, errors);
+        walk(schema.additionalProperties, child, childPath(path, key, true), checks, errors, celValues);
       }
     }
   }
