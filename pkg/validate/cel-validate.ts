@@ -45,6 +45,32 @@ class CelValues {
   }
 }
 
+/**
+ * Rule results for scalar values, by rule. CEL is a pure function of `self`, and a scalar's CEL
+ * value is fixed by the value and its schema's type and format: many objects share one (the same
+ * public key in every team's ImagePolicy), so each rule runs once per distinct value. Bounded, as
+ * the controller validates for as long as it runs.
+ */
+const scalarResults = new Map<string, Map<string, unknown>>();
+const SCALAR_RESULTS_PER_RULE = 4096;
+
+function evaluateRule(rule: string, schema: JsonSchemaProps, value: unknown, celValues: CelValues): unknown {
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    return compileRule(rule)(celValues.of(schema, value));
+  }
+  let results = scalarResults.get(rule);
+  if (!results) {
+    results = new Map();
+    scalarResults.set(rule, results);
+  }
+  const key = `${schema.type ?? ""}|${schema.format ?? ""}|${typeof value}|${String(value)}`;
+  if (results.has(key)) return results.get(key);
+  const result = compileRule(rule)(celValues.of(schema, value));
+  if (results.size >= SCALAR_RESULTS_PER_RULE) results.clear();
+  results.set(key, result);
+  return result;
+}
+
 export interface StructuralChecks {
   /** x-kubernetes-list-type uniqueness: checked even when the OpenAPI schema fails. */
   listTypes: boolean;
@@ -75,7 +101,7 @@ function walk(
   for (const { rule, message } of checks.cel ? (schema["x-kubernetes-validations"] ?? []) : []) {
     // Transition rules only run on updates, when there is an old object.
     if (ruleUsesOldSelf(rule)) continue;
-    const result = compileRule(rule)(celValues.of(schema, value));
+    const result = evaluateRule(rule, schema, value, celValues);
     if (result === true) continue;
     const detail = isCelError(result) ? `rule evaluation error: ${String(result.message)}` : message;
     errors.push({
