@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { packageOf } from "../../../pkg/cli/testing/module-trace.ts";
 import { writeTypicalManifests } from "./manifests.ts";
+import { originalFile } from "./source-map.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const { values } = parseArgs({
@@ -80,6 +81,9 @@ function runOnce(args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [
   return ms;
 }
 
+/** A file of the bundle (it has a source map beside it): its top level evaluates many modules. */
+const isBundled = (url: string): boolean => existsSync(`${url.replace(/^file:\/\//, "")}.map`);
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const figure = (xs: number[]): string =>
   `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
@@ -130,7 +134,9 @@ for (const c of cases) {
   const urls = readFileSync(traceFile, "utf8").split("\n").filter(Boolean);
   const byPackage = new Map<string, number>();
   for (const url of urls) {
-    const name = packageOf(url) ?? (url.startsWith("node:") ? "node: built-ins" : "(this project)");
+    const name =
+      packageOf(url) ??
+      (url.startsWith("node:") ? "node: built-ins" : isBundled(url) ? "(bundle files)" : "(this project)");
     byPackage.set(name, (byPackage.get(name) ?? 0) + 1);
   }
   const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
@@ -159,13 +165,16 @@ interface CpuProfile {
 
 type Category = { kind: "load" | "work" | "gc" | "other"; owner: string };
 
-function ownerOf(url: string): string {
-  const path = url.replace(/^file:\/\//, "");
+/** The package or source folder code belongs to; a bundled frame is traced to its source file. */
+function ownerOf(url: string, line = 0, column = 0): { name: string; library: boolean } {
+  const path = originalFile(url, line, column) ?? url.replace(/^file:\/\//, "");
   const pkg = packageOf(path);
-  if (pkg) return pkg;
+  if (pkg) return { name: pkg, library: true };
   const rel = relative(cliRoot, path).split("/");
-  return rel[0] === "dist" ? rel.slice(1, 3).join("/") : rel.slice(0, 2).join("/");
+  return { name: (rel[0] === "dist" ? rel.slice(1, 3) : rel.slice(0, 2)).join("/"), library: false };
 }
+
+const frameOwner = (f: CallFrame) => ownerOf(f.url, f.lineNumber, f.columnNumber);
 
 function analyse(profile: CpuProfile): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -193,12 +202,16 @@ function analyse(profile: CpuProfile): void {
     let category: Category;
     const body = frames.find(isModuleBody);
     if (leaf === "(garbage collector)") category = { kind: "gc", owner: "" };
-    else if (body) category = { kind: "load", owner: ownerOf(body.url) };
+    else if (body)
+      category = {
+        kind: "load",
+        owner: isBundled(body.url) ? "(evaluating bundled modules)" : ownerOf(body.url).name,
+      };
     else if (frames.some((f) => f.url.startsWith("node:internal/modules/")))
       category = { kind: "load", owner: "(resolve, read, compile, link)" };
     else {
       const code = frames.find(isFile);
-      category = code ? { kind: "work", owner: ownerOf(code.url) } : { kind: "other", owner: "" };
+      category = code ? { kind: "work", owner: frameOwner(code).name } : { kind: "other", owner: "" };
     }
     categories.set(id, category);
     return category;
@@ -216,8 +229,10 @@ function analyse(profile: CpuProfile): void {
       workBy.set(c.owner, (workBy.get(c.owner) ?? 0) + dt);
       const seen = new Set<string>();
       for (const f of stackOf(id)) {
-        if (!isFile(f) || packageOf(f.url) || !f.functionName) continue;
-        const key = `${f.functionName} (${ownerOf(f.url)})`;
+        if (!isFile(f) || !f.functionName) continue;
+        const owner = frameOwner(f);
+        if (owner.library) continue;
+        const key = `${f.functionName} (${owner.name})`;
         if (seen.has(key)) continue;
         seen.add(key);
         inclusive.set(key, (inclusive.get(key) ?? 0) + dt);
