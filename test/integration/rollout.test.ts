@@ -257,11 +257,14 @@ describe("Enforced: a policy's rollout to the nodes", () => {
           });
         }
       }, WAIT);
-      const operator = await client.resource(CLUSTER_OPERATORS).get("image-policy");
-      expect(operator.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
-        status: "True",
-        reason: "RenderRefused",
-      });
+      // The ClusterOperator is written after the policies' conditions, in the same reconcile.
+      await eventually(async () => {
+        const operator = await client.resource(CLUSTER_OPERATORS).get("image-policy");
+        expect(operator.status?.conditions?.find((c) => c.type === "Degraded")).toMatchObject({
+          status: "True",
+          reason: "RenderRefused",
+        });
+      }, WAIT);
       const after = await client.resource(MACHINE_CONFIGS).get("99-worker-generated-registries");
       expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     } finally {
