@@ -2,6 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
+import { parseAllDocuments } from "yaml";
 import { parseManifestText, readManifests } from "./read.ts";
 
 describe("parseManifestText", () => {
@@ -44,5 +46,72 @@ describe("readManifests", () => {
     expect(set.problems).toEqual([
       { source: join(dir, "missing.yaml"), message: "cannot read: no such file or directory" },
     ]);
+  });
+});
+
+// The old way, kept as the oracle: yaml's prettyErrors position and its message's first line.
+function prettyProblems(text: string, file: string): string[] {
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  return list.flatMap((doc, i) => {
+    const error = doc.errors[0];
+    if (!error) return [];
+    const at = error.linePos?.[0];
+    const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    const source = list.length > 1 ? `${file}#${i + 1}` : file;
+    return [`${source}: YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${reason}`];
+  });
+}
+
+describe("parseManifestText's syntax errors", () => {
+  const syntaxProblems = (text: string): string[] =>
+    parseManifestText(text, "f.yaml")
+      .problems.filter((p) => p.message.startsWith("YAML syntax error"))
+      .map((p) => `${p.source}: ${p.message}`);
+
+  it.each([
+    "key: [unclosed\n",
+    "a: 1\nb: 2\n  c: 3\n",
+    "kind: A\n---\nx: {\n",
+    "a: 1\r\nb: [\r\n",
+    "a:\n\t- b\n",
+    "\n\n\n  bad: : :\n",
+    "a: 1\na: 2\n",
+    "- a\nb: c\n",
+  ])("gives the line and column yaml's prettyErrors gives: %j", (text) => {
+    const expected = prettyProblems(text, "f.yaml");
+    expect(expected.length).toBeGreaterThan(0);
+    expect(syntaxProblems(text)).toEqual(expected);
+  });
+
+  it("for any text made of YAML's punctuation and line breaks", () => {
+    const piece = fc.constantFrom(
+      "a",
+      ": ",
+      "- ",
+      "[",
+      "]",
+      "{",
+      "}",
+      "\n",
+      "\r\n",
+      "  ",
+      "\t",
+      "#",
+      "'",
+      '"',
+      "---\n",
+      "&x ",
+      "*x",
+      "|\n",
+      ",",
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join("");
+        expect(syntaxProblems(text)).toEqual(prettyProblems(text, "f.yaml"));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
