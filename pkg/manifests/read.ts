@@ -1,6 +1,6 @@
 // Reads Kubernetes manifests from files and directories: multi-document YAML or JSON, `kind: List`
 // expanded. Problems with one file or document are reported and the rest is still read.
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
@@ -39,14 +39,20 @@ export const READ_LIMITS = {
  * Each real directory is visited once (symbolic links to a parent or to each other loop otherwise),
  * to a bounded depth and file count; anything past a bound is a problem, not a silent cut.
  */
-export function listManifestFiles(paths: string[], problems: ManifestProblem[]): string[] {
+export function listManifestFiles(
+  paths: string[],
+  problems: ManifestProblem[],
+  stats?: Map<string, Stats>,
+): string[] {
   const files: string[] = [];
   const visited = new Set<string>();
   let limitReported = false;
   const walk = (path: string, named: boolean, depth: number): void => {
     let isDirectory: boolean;
     try {
-      isDirectory = statSync(path).isDirectory();
+      const stat = statSync(path);
+      stats?.set(path, stat);
+      isDirectory = stat.isDirectory();
     } catch (error) {
       problems.push({ source: path, message: `cannot read: ${errorText(error)}` });
       return;
@@ -143,10 +149,12 @@ export function readManifests(paths: string[]): ManifestSet {
   const problems: ManifestProblem[] = [];
   const documents: ManifestDocument[] = [];
   let totalBytes = 0;
-  for (const file of listManifestFiles(paths, problems)) {
+  // Each file's status from the walk, so that it is not asked for twice.
+  const stats = new Map<string, Stats>();
+  for (const file of listManifestFiles(paths, problems, stats)) {
     let text: string;
     try {
-      const stat = statSync(file);
+      const stat = stats.get(file) ?? statSync(file);
       const size = stat.size;
       if (!stat.isFile()) {
         problems.push({ source: file, message: "not a regular file; not read" });
