@@ -67,6 +67,15 @@ describe("the bundled command line (dist/pkg/cli/main.js)", () => {
     }
   });
 
+  it("validates the examples exactly as the sources do", async () => {
+    const io = capture();
+    const status = await main(["validate", "-f", "manifests/examples"], io);
+    const bundled = runBundle(["validate", "-f", "manifests/examples"]);
+    expect(bundled.status).toBe(status);
+    expect(bundled.stdout).toBe(`${io.stdout.join("\n")}\n`);
+    expect(bundled.stderr).toBe(io.stderr.length > 0 ? `${io.stderr.join("\n")}\n` : "");
+  });
+
   it("runs verify (sigstore and OpenPGP libraries) to a verdict", () => {
     // Nothing listens on port 1: the verdict is a pull error, reached through the whole verifier.
     const bundled = runBundle(["verify", "-f", "manifests/examples", "127.0.0.1:1/team/app:v1"]);
