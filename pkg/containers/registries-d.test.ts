@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { parseDocument } from "yaml";
 import fc from "fast-check";
 import { parseRegistriesDYaml, serializeRegistriesDYaml, type RegistriesDConfig } from "./registries-d.ts";
 import { registriesDConfig } from "./testing/arbitraries.ts";
@@ -204,6 +205,44 @@ docker:
         expect(parsed(serializeRegistriesDYaml(config))).toEqual(expected);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("parseRegistriesDYaml's duplicate keys", () => {
+  // yaml's own uniqueKeys check is the oracle (and what yaml.v2 refuses): same verdict on random
+  // nested maps and lists whose keys repeat, in other spellings (1 and '1' differ, null and ~ not).
+  it("refuses exactly the maps yaml's uniqueKeys refuses", () => {
+    const key = fc.constantFrom("a", "b", "1", "'1'", '"a"', "null", "~", "true", "1.0");
+    const node: fc.Arbitrary<string[]> = fc.letrec<{ node: string[] }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.constant<string[]>(["x"]),
+        fc
+          .array(fc.tuple(key, tie("node")), { minLength: 1, maxLength: 4 })
+          .map((pairs) =>
+            pairs.flatMap(([k, v]) =>
+              v.length === 1 && v[0] === "x" ? [`${k}: x`] : [`${k}:`, ...v.map((line) => `  ${line}`)],
+            ),
+          ),
+        fc
+          .array(tie("node"), { minLength: 1, maxLength: 2 })
+          .map((items) =>
+            items.flatMap((v) =>
+              v.length === 1 && v[0] === "x" ? ["- x"] : v.map((l, i) => `${i === 0 ? "- " : "  "}${l}`),
+            ),
+          ),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(node, (lines) => {
+        const text = `docker:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
+        const oracle = parseDocument(text, { uniqueKeys: true, prettyErrors: false, schema: "core" });
+        const duplicate = oracle.errors.some((e) => e.code === "DUPLICATE_KEY");
+        const result = parseRegistriesDYaml(text);
+        expect(!result.ok && result.message === "Map keys must be unique").toBe(duplicate);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -61,9 +61,12 @@ const childPath = (path: string, key: string): string =>
  * read as a number or boolean keeps its text ("1e400", "on"), both as with yaml.v3.
  */
 export function parseRegistriesDYaml(text: string): ParseRegistriesDResult {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, schema: "core" });
+  // Keys are checked for uniqueness here, not by yaml: its check compares each key with every
+  // earlier one, and a rendered file has a thousand scopes in one map.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, schema: "core" });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) return { ok: false, message: problem.message, path: "" };
+  if (hasDuplicateKey(doc.contents)) return { ok: false, message: "Map keys must be unique", path: "" };
   try {
     return { ok: true, config: decodeConfig(doc, resolved(doc, doc.contents)) };
   } catch (e) {
@@ -82,6 +85,26 @@ class RegistriesDFormatError extends Error {
 }
 
 type YamlDocument = ReturnType<typeof parseDocument>;
+
+/**
+ * Whether a map repeats a key, as yaml's uniqueKeys check (and yaml.v2) would refuse: scalar keys
+ * with equal values (a number and a string differ). Aliases are not followed: each map is looked
+ * at where it is written.
+ */
+function hasDuplicateKey(node: unknown): boolean {
+  if (isSeq(node)) return node.items.some(hasDuplicateKey);
+  if (!isMap(node)) return false;
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    if (isScalar(pair.key)) {
+      const identity = `${typeof pair.key.value}:${String(pair.key.value)}`;
+      if (seen.has(identity)) return true;
+      seen.add(identity);
+    }
+    if (hasDuplicateKey(pair.value)) return true;
+  }
+  return false;
+}
 
 /** The node an alias points to, or the node itself. */
 function resolved(doc: YamlDocument, node: unknown): unknown {
