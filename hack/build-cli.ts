@@ -29,7 +29,7 @@ const result = await build({
   platform: "node",
   target: "node24",
   external: EXTERNAL,
-  // Maps beside each file: \`node --enable-source-maps\` traces and the CLI benchmark's profile
+  // Maps beside each file: `node --enable-source-maps` traces and the CLI benchmark's profile
   // breakdown name the original source. Node reads them only when asked.
   sourcemap: "linked",
   // yaml ships CommonJS for Node, and its bundled form requires Node built-ins at run time:
