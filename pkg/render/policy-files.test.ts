@@ -55,7 +55,7 @@ describe("NamespaceEntriesCheck", () => {
     const check = new NamespaceEntriesCheck();
     const problem = check.problem(scopes([["quay.io/team/db", [keyless]]]));
     expect(problem).toMatch(/sigstoreSigned|key/);
-    // Remembered per requirement text, the verdict does not change on the next namespace.
+    // Remembered per list text, the verdict does not change on the next namespace.
     expect(check.problem(scopes([["quay.io/other/db", [{ ...keyless }]]]))).toBe(problem);
   });
 });

@@ -1,9 +1,8 @@
 // policy.json and the CRI-O namespace policies, as MCO builds them (helpers.go updatePolicyJSON and
 // updateNamespacedPolicyJSONs), from the base policy, the registry rules and the collected scopes.
 import type { Policy, PolicyRequirement, PolicyTransportScopes } from "../containers/policy.ts";
-import { atomicScopeIsValid, NODE_SCOPE_VALIDATORS, parsePolicyJson } from "../containers/policy-parse.ts";
+import { atomicScopeIsValid, parsePolicyJson } from "../containers/policy-parse.ts";
 import { serializePolicyJson } from "../containers/policy-serialize.ts";
-import { goQuote } from "../containers/go/strconv.ts";
 import type { RegistryRules } from "./registry-rules.ts";
 
 export type ScopeRequirements = Map<string, PolicyRequirement[]>;
@@ -96,41 +95,47 @@ export function namespacePolicyJson(cluster: Policy, namespaceScopes: ScopeRequi
 }
 
 /**
- * What a namespace file adds to the cluster policy, checked as containers/image's parser checks it.
+ * What a namespace file adds to the cluster policy, checked by containers/image's parser.
  * policy.json is parsed back whole; a namespace file is that policy plus the namespace's entries,
  * written by the same serializer, so what is new in it is each scope (under every transport it is
- * written to) and its requirements. Namespaces share key material: each distinct requirement is
- * parsed once per render, not once per scope per namespace (which made this check a fifth of a
- * typical render).
+ * written to) and its requirement list. The scopes are parsed with a stand-in requirement, and each
+ * distinct list once per render (namespaces share key material), rather than every namespace's
+ * entries in full (which made this check a fifth of a typical render).
  */
 export class NamespaceEntriesCheck {
-  /** containers/image's message (or undefined) for each requirement, by its text. */
-  private readonly requirementProblems = new Map<string, string | undefined>();
+  /** containers/image's message (or undefined) for each requirement list, by its text. */
+  private readonly listProblems = new Map<string, string | undefined>();
 
   /** containers/image's message for the first entry it would refuse, or undefined. */
   problem(namespaceScopes: ScopeRequirements): string | undefined {
     const atomic = atomicScopesOf(namespaceScopes.keys());
-    for (const [scope, requirements] of namespaceScopes) {
-      for (const [transport, validate] of Object.entries(NODE_SCOPE_VALIDATORS)) {
-        if (transport === "atomic" && !atomic.has(scope)) continue;
-        if (scope !== "" && !validate(scope)) return `Unknown key ${goQuote(scope)}`;
-      }
-      if (requirements.length === 0) return "List of verification policy requirements must not be empty";
-      for (const requirement of requirements) {
-        const problem = this.requirementProblem(requirement);
-        if (problem !== undefined) return problem;
-      }
+    const docker: Record<string, readonly PolicyRequirement[]> = {};
+    const atomicEntries: Record<string, readonly PolicyRequirement[]> = {};
+    for (const scope of namespaceScopes.keys()) {
+      docker[scope] = STAND_IN;
+      if (atomic.has(scope)) atomicEntries[scope] = STAND_IN;
+    }
+    const scopes = parsePolicyJson(
+      serializePolicyJson({ default: STAND_IN, transports: { docker, atomic: atomicEntries } }),
+    );
+    if (!scopes.ok) return scopes.message;
+    for (const requirements of namespaceScopes.values()) {
+      const problem = this.listProblem(requirements);
+      if (problem !== undefined) return problem;
     }
     return undefined;
   }
 
-  private requirementProblem(requirement: PolicyRequirement): string | undefined {
-    // The requirement as the only entry of a policy: the parser reads it as in any scope's list.
-    const text = serializePolicyJson({ default: [requirement], transports: {} });
-    if (!this.requirementProblems.has(text)) {
+  private listProblem(requirements: readonly PolicyRequirement[]): string | undefined {
+    // The list as a policy's default: the parser reads it as it reads any scope's list.
+    const text = serializePolicyJson({ default: requirements, transports: {} });
+    if (!this.listProblems.has(text)) {
       const parsed = parsePolicyJson(text);
-      this.requirementProblems.set(text, parsed.ok ? undefined : parsed.message);
+      this.listProblems.set(text, parsed.ok ? undefined : parsed.message);
     }
-    return this.requirementProblems.get(text);
+    return this.listProblems.get(text);
   }
 }
+
+/** A requirement every transport accepts, to check scopes on their own. */
+const STAND_IN: readonly PolicyRequirement[] = [{ type: "reject" }];
