@@ -349,8 +349,39 @@ function expectStatus(response: SimpleResponse, status: number, what: string): v
   }
 }
 
-function sha256(bytes: Uint8Array): string {
+/** A blob's digest, "sha256:<hex>". */
+export function sha256(bytes: Uint8Array | string): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+/** A minimal image config, for manifests forged by hand (tests of bad input, benchmarks). */
+export const MINIMAL_CONFIG = Buffer.from(
+  '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+);
+
+/**
+ * The bytes of an image manifest with MINIMAL_CONFIG (or the config given) and the layer
+ * descriptors given, whose blobs need not exist: for registries served by a test itself.
+ */
+export function manifestBytes(options: {
+  layers: readonly unknown[];
+  mediaType?: string;
+  configMediaType?: string;
+  config?: Uint8Array;
+  annotations?: Record<string, string>;
+}): Buffer {
+  const mediaType = options.mediaType ?? OCI_MANIFEST;
+  const configMediaType =
+    options.configMediaType ?? (mediaType === DOCKER_MANIFEST ? DOCKER_CONFIG : OCI_CONFIG);
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: descriptorOf(configMediaType, options.config ?? MINIMAL_CONFIG),
+      layers: options.layers,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    }),
+  );
 }
 
 function jsonBytes(value: unknown): Uint8Array {

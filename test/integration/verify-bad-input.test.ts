@@ -2,33 +2,17 @@
 // (a small node:http server on loopback) that answers garbage, huge or endless bodies, wrong digests
 // and no answer at all. Every case must end in a clear rejection, quickly, without a crash.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PolicyInputError, Verifier, verifyImage, type ImageVerdict } from "../../pkg/verify/index.ts";
+import { DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST } from "../../pkg/registry/media-types.ts";
+import { manifestBytes, sha256 } from "../harness/oci-images.ts";
 import { cosignPayload, generateSigningKey, signPayload } from "../harness/signing.ts";
 
-const sha256 = (b: Uint8Array | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-
-const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
-const imageManifest = (seed: string): Buffer =>
-  Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: "application/vnd.oci.image.config.v1+json",
-        digest: sha256(config),
-        size: config.length,
-      },
-      layers: [],
-      annotations: { seed },
-    }),
-  );
+const imageManifest = (seed: string): Buffer => manifestBytes({ layers: [], annotations: { seed } });
 
 interface Route {
   status?: number;
@@ -73,18 +57,7 @@ describe("verify: bad input", () => {
   function sigManifest(layers: unknown[], mediaType = OCI_MANIFEST): Route {
     return {
       contentType: mediaType,
-      body: Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType,
-          config: {
-            mediaType: "application/vnd.oci.image.config.v1+json",
-            digest: sha256(config),
-            size: config.length,
-          },
-          layers,
-        }),
-      ),
+      body: manifestBytes({ layers, mediaType, configMediaType: OCI_CONFIG }),
     };
   }
 
@@ -238,19 +211,8 @@ describe("verify: bad input", () => {
     const payloadFor = (repo: string, digest: string): Buffer => cosignPayload(`${host}/${repo}`, digest);
     // A .sig manifest of the wrong media type: containers/image's hard error.
     image("docker-sig", {
-      contentType: "application/vnd.docker.distribution.manifest.v2+json",
-      body: Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-          config: {
-            mediaType: "application/vnd.docker.container.image.v1+json",
-            digest: sha256(config),
-            size: config.length,
-          },
-          layers: [],
-        }),
-      ),
+      contentType: DOCKER_MANIFEST,
+      body: manifestBytes({ layers: [], mediaType: DOCKER_MANIFEST }),
     });
     image("garbage-sig", { contentType: OCI_MANIFEST, body: Buffer.from("{garbage") });
     image("error-sig", { status: 500, body: Buffer.from("boom") });

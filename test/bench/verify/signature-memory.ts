@@ -8,39 +8,25 @@
 // `node test/bench/verify/signature-memory.ts [TREE]` runs the command of another checkout (e.g. an
 // older commit, to compare), default this one.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { OCI_MANIFEST } from "../../../pkg/registry/media-types.ts";
+import { manifestBytes, sha256 } from "../../harness/oci-images.ts";
 import { generateSigningKey } from "../../harness/signing.ts";
 
 const root = join(import.meta.dirname, "../../..");
 const tree = process.argv[2] ?? root;
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const LAYERS = 256;
 const BLOB_BYTES = 4 * 1024 * 1024;
 
-const sha256 = (b: Uint8Array | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
 const blob = Buffer.alloc(BLOB_BYTES, 0x5a);
 const blobDigest = sha256(blob);
 
 function manifest(layers: unknown[], seed: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: "application/vnd.oci.image.config.v1+json",
-        digest: sha256(config),
-        size: config.length,
-      },
-      layers,
-      annotations: { seed },
-    }),
-  );
+  return manifestBytes({ layers, annotations: { seed } });
 }
 
 const manifests = new Map<string, Buffer>();
