@@ -24,9 +24,9 @@ type GoJson = { literal: string } | { members: [string, GoJson][] } | { items: G
  * base64 Go could have decoded (such a model cannot come from parsePolicyJson).
  *
  * The document is written as a list of pieces joined once. Every CRI-O namespace file repeats the
- * cluster policy's scopes (a hundred files of 100 KB for a typical cluster), so each scope's line is
- * remembered (per scope and requirement list) and a file costs one sort and one copy of its text,
- * not a tree of intermediate strings per file.
+ * cluster policy's scopes (a hundred files of 100 KB for a typical cluster), whose requirement
+ * lists are remembered (below): a file costs one sort and one copy of its text, not a tree of
+ * intermediate strings copied at every level.
  */
 export function serializePolicyJson(policy: Policy): string {
   const out: string[] = ['{\n  "default": ', requirementsText(policy.default, 2), ',\n  "transports": '];
@@ -66,12 +66,6 @@ const renderedLists = new Map<
   number,
   WeakMap<readonly PolicyRequirement[], { items: PolicyRequirement[]; text: string }>
 >();
-/** `      "scope": [...]` under a transport, by requirement list and scope, with the list text it holds. */
-const renderedScopeLines = new WeakMap<
-  readonly PolicyRequirement[],
-  Map<string, { list: string; line: string }>
->();
-
 function cacheAt<K extends object, V>(caches: Map<number, WeakMap<K, V>>, depth: number): WeakMap<K, V> {
   let cache = caches.get(depth);
   if (!cache) {
@@ -81,19 +75,9 @@ function cacheAt<K extends object, V>(caches: Map<number, WeakMap<K, V>>, depth:
   return cache;
 }
 
+/** `      "scope": [...]` under a transport: a rope of remembered texts, flattened by the final join. */
 function scopeLine(scope: string, requirements: readonly PolicyRequirement[]): string {
-  const list = requirementsText(requirements, 4);
-  let lines = renderedScopeLines.get(requirements);
-  if (!lines) {
-    lines = new Map();
-    renderedScopeLines.set(requirements, lines);
-  }
-  const known = lines.get(scope);
-  // An unchanged list gives back the same text (usually the same string): the line still holds.
-  if (known?.list === list) return known.line;
-  const line = `      ${goJsonString(scope)}: ${list}`;
-  lines.set(scope, { list, line });
-  return line;
+  return `      ${goJsonString(scope)}: ${requirementsText(requirements, 4)}`;
 }
 
 /** A requirement list as Go writes it with its items at itemDepth (the list itself one level up). */

@@ -3,7 +3,7 @@ import type { PolicyRequirement } from "../containers/policy.ts";
 import { parsePolicyJson } from "../containers/policy-parse.ts";
 import {
   clusterPolicy,
-  NamespaceEntriesCheck,
+  namespaceEntriesProblems,
   namespacePolicyJson,
   type ScopeRequirements,
 } from "./policy-files.ts";
@@ -33,7 +33,7 @@ const wholeFileProblem = (namespaceScopes: ScopeRequirements): string | undefine
   return parsed.ok ? undefined : parsed.message;
 };
 
-describe("NamespaceEntriesCheck", () => {
+describe("namespaceEntriesProblems", () => {
   it.each<[string, ScopeRequirements]>([
     ["accepted entries", scopes([["quay.io/team/app", [signed]]])],
     ["a scope the cluster policy also has", scopes([["quay.io/cluster", [signed]]])],
@@ -48,14 +48,22 @@ describe("NamespaceEntriesCheck", () => {
     // atomic refuses a tag right after the namespace: the scope is then only written under docker.
     ["a scope atomic refuses", scopes([["quay.io/app:v1", [signed]]])],
   ])("says what the parser says of the whole file: %s", (_, namespaceScopes) => {
-    expect(new NamespaceEntriesCheck().problem(namespaceScopes)).toBe(wholeFileProblem(namespaceScopes));
+    expect(namespaceEntriesProblems(new Map([["team", namespaceScopes]])).get("team")).toBe(
+      wholeFileProblem(namespaceScopes),
+    );
   });
 
   it("refuses a keyless requirement with containers/image's message", () => {
-    const check = new NamespaceEntriesCheck();
-    const problem = check.problem(scopes([["quay.io/team/db", [keyless]]]));
-    expect(problem).toMatch(/sigstoreSigned|key/);
-    // Remembered per list text, the verdict does not change on the next namespace.
-    expect(check.problem(scopes([["quay.io/other/db", [{ ...keyless }]]]))).toBe(problem);
+    const problems = namespaceEntriesProblems(
+      new Map([
+        ["team-a", scopes([["quay.io/team/db", [keyless]]])],
+        // The same list text in another namespace: remembered, and reported there too.
+        ["team-b", scopes([["quay.io/other/db", [{ ...keyless }]]])],
+        ["team-c", scopes([["quay.io/other/app", [signed]]])],
+      ]),
+    );
+    expect(problems.get("team-a")).toMatch(/sigstoreSigned|key/);
+    expect(problems.get("team-b")).toBe(problems.get("team-a"));
+    expect(problems.has("team-c")).toBe(false);
   });
 });

@@ -95,47 +95,33 @@ export function namespacePolicyJson(cluster: Policy, namespaceScopes: ScopeRequi
 }
 
 /**
- * What a namespace file adds to the cluster policy, checked by containers/image's parser.
- * policy.json is parsed back whole; a namespace file is that policy plus the namespace's entries,
- * written by the same serializer, so what is new in it is each scope (under every transport it is
- * written to) and its requirement list. The scopes are parsed with a stand-in requirement, and each
- * distinct list once per render (namespaces share key material), rather than every namespace's
- * entries in full (which made this check a fifth of a typical render).
+ * What the namespace files add to the cluster policy, checked by containers/image's parser:
+ * namespace → its message, for the files it would refuse. policy.json is parsed back whole; a
+ * namespace file is that policy plus the namespace's entries, written by the same serializer, so
+ * what is new in it is its scopes and their requirement lists. The scopes need no check: the docker
+ * transport accepts every scope, and the atomic entries are chosen by atomicScopesOf with the
+ * parser's own validator. Each distinct list is parsed once (namespaces share key material),
+ * rather than every namespace's entries in full (which made this check a fifth of a render).
  */
-export class NamespaceEntriesCheck {
-  /** containers/image's message (or undefined) for each requirement list, by its text. */
-  private readonly listProblems = new Map<string, string | undefined>();
-
-  /** containers/image's message for the first entry it would refuse, or undefined. */
-  problem(namespaceScopes: ScopeRequirements): string | undefined {
-    const atomic = atomicScopesOf(namespaceScopes.keys());
-    const docker: Record<string, readonly PolicyRequirement[]> = {};
-    const atomicEntries: Record<string, readonly PolicyRequirement[]> = {};
-    for (const scope of namespaceScopes.keys()) {
-      docker[scope] = STAND_IN;
-      if (atomic.has(scope)) atomicEntries[scope] = STAND_IN;
+export function namespaceEntriesProblems(
+  namespaces: ReadonlyMap<string, ScopeRequirements>,
+): Map<string, string> {
+  const problems = new Map<string, string>();
+  const listProblems = new Map<string, string | undefined>();
+  for (const [namespace, scopes] of namespaces) {
+    for (const requirements of scopes.values()) {
+      // The list as a policy's default: the parser reads it as it reads any scope's list.
+      const text = serializePolicyJson({ default: requirements, transports: {} });
+      if (!listProblems.has(text)) {
+        const parsed = parsePolicyJson(text);
+        listProblems.set(text, parsed.ok ? undefined : parsed.message);
+      }
+      const problem = listProblems.get(text);
+      if (problem !== undefined) {
+        problems.set(namespace, problem);
+        break;
+      }
     }
-    const scopes = parsePolicyJson(
-      serializePolicyJson({ default: STAND_IN, transports: { docker, atomic: atomicEntries } }),
-    );
-    if (!scopes.ok) return scopes.message;
-    for (const requirements of namespaceScopes.values()) {
-      const problem = this.listProblem(requirements);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
   }
-
-  private listProblem(requirements: readonly PolicyRequirement[]): string | undefined {
-    // The list as a policy's default: the parser reads it as it reads any scope's list.
-    const text = serializePolicyJson({ default: requirements, transports: {} });
-    if (!this.listProblems.has(text)) {
-      const parsed = parsePolicyJson(text);
-      this.listProblems.set(text, parsed.ok ? undefined : parsed.message);
-    }
-    return this.listProblems.get(text);
-  }
+  return problems;
 }
-
-/** A requirement every transport accepts, to check scopes on their own. */
-const STAND_IN: readonly PolicyRequirement[] = [{ type: "reject" }];

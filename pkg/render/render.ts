@@ -45,7 +45,7 @@ import { conflictScopesMessage, type PolicyOutcome } from "./outcome.ts";
 import {
   clusterPolicy,
   namespacePolicyJson,
-  NamespaceEntriesCheck,
+  namespaceEntriesProblems,
   type ClusterPolicy,
   type ScopeRequirements,
 } from "./policy-files.ts";
@@ -510,14 +510,11 @@ function nodeFiles(
   }
   // The last line of defence: a file containers/image refuses stops every pull on the node.
   // policy.json is parsed back whole; a namespace file's own entries are checked as the parser
-  // would check them (NamespaceEntriesCheck).
+  // would check them (namespaceEntriesProblems).
   const clusterCheck = parsePolicyJson(cluster.text);
   if (!clusterCheck.ok) errors.push(`${POLICY_JSON_PATH} would not parse: ${clusterCheck.message}`);
-  const entriesCheck = new NamespaceEntriesCheck();
-  for (const [namespace, scopes] of collected.namespaces) {
-    const problem = entriesCheck.problem(scopes);
-    if (problem !== undefined)
-      errors.push(`${NAMESPACE_POLICY_DIR}/${namespace}.json would not parse: ${problem}`);
+  for (const [namespace, problem] of namespaceEntriesProblems(collected.namespaces)) {
+    errors.push(`${NAMESPACE_POLICY_DIR}/${namespace}.json would not parse: ${problem}`);
   }
   return files;
 }
