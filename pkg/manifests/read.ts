@@ -188,7 +188,7 @@ export function readManifests(paths: string[]): ManifestSet {
 }
 
 /** The 1-based line and column of an offset, as yaml's LineCounter (prettyErrors) reports it. */
-export function linePos(text: string, offset: number): { line: number; col: number } {
+function linePos(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
